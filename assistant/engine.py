@@ -1,0 +1,99 @@
+"""The assistant: one entry point, ``Assistant.ask``, for the CLI, the web app and the evaluation.
+
+    >>> from assistant.engine import Assistant
+    >>> assistant = Assistant.load()
+    >>> answer = assistant.ask("谁负责学前教育？")
+    >>> answer.citations[0].id
+    '四（五）'
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from index.store import open_store
+
+from .answer import Composer, fit_answer, to_citations
+from .embeddings import load_embedder
+from .lexicon import Lexicon
+from .parser import parse_policy_file
+from .records import Answer, Intent, PolicyTree
+from .retrieval import HybridRetriever, QueryTokenizer, RetrievalMode
+from .settings import Settings
+
+
+class InvalidQuestion(ValueError):
+    """A question that cannot be answered as given (empty, too long)."""
+
+
+@dataclass
+class Assistant:
+    settings: Settings
+    tree: PolicyTree
+    composer: Composer
+    retriever: HybridRetriever
+    mode: RetrievalMode = RetrievalMode.HYBRID
+
+    @classmethod
+    def load(cls, settings: Settings | None = None, mode: RetrievalMode = RetrievalMode.HYBRID) -> "Assistant":
+        """Parse the corpus, open (or build) the store and load the embedder."""
+        settings = settings or Settings()
+        trees = [parse_policy_file(path) for path in settings.corpus]
+        if len(trees) != 1:
+            raise ValueError("this version answers from exactly one policy document; "
+                             f"ASSISTANT_CORPUS names {len(trees)}")
+        tree = trees[0]
+        lexicon = Lexicon.load(settings.lexicon_dir)
+        tokenizer = QueryTokenizer(lexicon, extra_words=tree.responsible_units)
+        store = embedder = None
+        if mode != RetrievalMode.BM25:
+            store = open_store(settings.store, tree.clauses, settings.embedding_model, settings.show_progress)
+            embedder = load_embedder(settings.embedding_model)
+        retriever = HybridRetriever(tree.clauses, tokenizer, embedder, store, settings.rrf_k)
+        composer = Composer(tree, lexicon, tokenizer, settings.prompts_dir)
+        return cls(settings=settings, tree=tree, composer=composer, retriever=retriever, mode=mode)
+
+    def validate(self, question: object) -> str:
+        if not isinstance(question, str) or not question.strip():
+            raise InvalidQuestion("question is empty")
+        if len(question) > self.settings.max_question_chars:
+            raise InvalidQuestion(f"question is {len(question)} characters long; "
+                                  f"the limit is {self.settings.max_question_chars}")
+        return question.strip()
+
+    def ask(self, question: str, history: list[str] | None = None) -> Answer:
+        """Answer one question; ``history`` holds the user's earlier questions, oldest first."""
+        started = time.perf_counter()
+        question = self.validate(question)
+        query = self.composer.analyse(question)
+        if history and self.composer.is_follow_up(query):
+            previous, previous_hits, _ = self._search(self.validate(history[-1]))
+            query = self.composer.continue_from(query, previous, self.composer.topic_items(previous, previous_hits))
+        hits, dense_max = self._retrieve(question, query)
+        reason = self.composer.refusal_reason(query, dense_max)
+        if reason:
+            text = self.composer.refusal(reason)
+            return Answer(question, text, True, Intent.OUT_OF_SCOPE, (), _elapsed(started))
+        intent = self.composer.intent(query)
+        text, cited = self.composer.compose(query, intent, hits)
+        if not cited:
+            text = self.composer.refusal("uncovered")
+            return Answer(question, text, True, Intent.OUT_OF_SCOPE, (), _elapsed(started))
+        return Answer(question, fit_answer(text), False, intent, to_citations(self.tree.document.title, cited),
+                      _elapsed(started))
+
+
+    def _search(self, question: str):
+        query = self.composer.analyse(question)
+        hits, dense_max = self._retrieve(question, query)
+        return query, hits, dense_max
+
+    def _retrieve(self, question: str, query):
+        text = " ".join([question] + query.terms)
+        return self.retriever.search(text, query.terms, k=self.settings.top_k, mode=self.mode)
+
+
+def _elapsed(started: float) -> float:
+    return (time.perf_counter() - started) * 1000

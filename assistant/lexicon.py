@@ -1,0 +1,75 @@
+"""The vocabulary data files under ``data/lexicon`` as one typed record.
+
+    >>> from assistant.settings import Settings
+    >>> lexicon = Lexicon.load(Settings().lexicon_dir)
+    >>> "学前教育" in lexicon.expand("孩子上幼儿园难")
+    True
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .text import fold
+
+INTENT_CUE_KEYS = ("responsible_units", "unit_items", "target", "measures", "list", "count", "document")
+
+
+def _compile(patterns: list[str]) -> tuple[re.Pattern, ...]:
+    return tuple(re.compile(fold(pattern)) for pattern in patterns)
+
+
+def _term_pattern(term: str) -> re.Pattern:
+    """Latin terms match whole words ("art" is not in "part"); Chinese terms match anywhere."""
+    escaped = re.escape(term)
+    return re.compile(rf"\b{escaped}\b" if term.isascii() else escaped)
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    synonyms: tuple[tuple[re.Pattern, tuple[str, ...]], ...]
+    synonym_keys: frozenset[str]
+    intent_cues: dict[str, tuple[re.Pattern, ...]]
+    answer_words: frozenset[str]
+    unit_aliases: dict[str, tuple[str, ...]]
+    injection: tuple[re.Pattern, ...]
+    generic: frozenset[str]
+    other_places: tuple[str, ...]
+    years: tuple[int, int]
+    stopwords: frozenset[str]
+
+    @classmethod
+    def load(cls, directory: str | Path) -> "Lexicon":
+        directory = Path(directory)
+        synonyms = tomllib.loads((directory / "synonyms.toml").read_text(encoding="utf-8"))["terms"]
+        intents = tomllib.loads((directory / "intents.toml").read_text(encoding="utf-8"))
+        units = tomllib.loads((directory / "units.toml").read_text(encoding="utf-8"))["aliases"]
+        scope = tomllib.loads((directory / "scope.toml").read_text(encoding="utf-8"))
+        stopwords = (directory / "stopwords.txt").read_text(encoding="utf-8").split()
+        return cls(
+            synonyms=tuple((_term_pattern(fold(key)), tuple(fold(v) for v in values))
+                           for key, values in synonyms.items()),
+            synonym_keys=frozenset(fold(key) for key in synonyms),
+            intent_cues={key: _compile(intents[key]) for key in INTENT_CUE_KEYS},
+            answer_words=frozenset(fold(word) for word in intents["answer_words"]),
+            unit_aliases={unit: tuple(fold(alias) for alias in aliases) for unit, aliases in units.items()},
+            injection=_compile(scope["injection"]),
+            generic=frozenset(fold(word) for word in scope["generic"]),
+            other_places=tuple(fold(place) for place in scope["other_places"]),
+            years=(int(scope["first_year"]), int(scope["last_year"])),
+            stopwords=frozenset(stopwords),
+        )
+
+    def expand(self, folded_question: str) -> list[str]:
+        """Policy terms implied by the question's everyday or English wording."""
+        terms: dict[str, None] = {}
+        for pattern, values in self.synonyms:
+            if pattern.search(folded_question):
+                terms.update(dict.fromkeys(values))
+        return list(terms)
+
+    def cues(self, intent: str, folded_question: str) -> bool:
+        return any(pattern.search(folded_question) for pattern in self.intent_cues[intent])

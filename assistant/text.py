@@ -1,0 +1,61 @@
+"""Text normalisation shared by parsing, indexing and answering.
+
+``fold`` is for matching only (NFKC, traditional → simplified, lower case, no spaces);
+what users see is always the original clause text.
+
+    >>> fold("抓好教育督導體制（２０２５年）")
+    '抓好教育督导体制(2025年)'
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from opencc import OpenCC
+
+_TO_SIMPLIFIED = OpenCC("t2s")
+_SPACES = re.compile(r"\s+")
+# Spaces matter between latin words ("high school") but not next to CJK text ("到 2025 年").
+_SPACE_NEXT_TO_CJK = re.compile(r"(?<=[^\x00-\x7f]) | (?=[^\x00-\x7f])")
+CHINESE_NUMERALS = "零一二三四五六七八九十"
+
+
+@lru_cache(maxsize=4096)
+def fold(text: str) -> str:
+    """Canonical form for matching: NFKC, simplified characters, lower case, spaces only between latin words."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _TO_SIMPLIFIED.convert(text)
+    return _SPACE_NEXT_TO_CJK.sub("", _SPACES.sub(" ", text).strip()).lower()
+
+
+def to_simplified(text: str) -> str:
+    """Traditional → simplified only, keeping punctuation and spacing (for embedding)."""
+    return _TO_SIMPLIFIED.convert(text)
+
+
+def chinese_numeral(value: int) -> str:
+    """1 → 一, 10 → 十, 15 → 十五, 21 → 二十一 (enough for policy numbering)."""
+    if value <= 0 or value >= 100:
+        raise ValueError(f"numbering out of range: {value}")
+    tens, ones = divmod(value, 10)
+    if tens == 0:
+        return CHINESE_NUMERALS[ones]
+    prefix = "" if tens == 1 else CHINESE_NUMERALS[tens]
+    return prefix + "十" + (CHINESE_NUMERALS[ones] if ones else "")
+
+
+def parse_chinese_numeral(text: str) -> int:
+    """一 → 1, 十五 → 15, 二十 → 20; also accepts arabic digits."""
+    text = text.strip()
+    if text.isdigit():
+        return int(text)
+    if not text or any(ch not in CHINESE_NUMERALS for ch in text):
+        raise ValueError(f"not a chinese numeral: {text!r}")
+    if "十" not in text:
+        return CHINESE_NUMERALS.index(text)
+    tens_part, _, ones_part = text.partition("十")
+    tens = CHINESE_NUMERALS.index(tens_part) if tens_part else 1
+    ones = CHINESE_NUMERALS.index(ones_part) if ones_part else 0
+    return tens * 10 + ones

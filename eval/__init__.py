@@ -1,0 +1,1 @@
+"""Evaluation: the gold set, the scorer and the systems it compares."""
