@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -96,10 +95,13 @@ def build_store(path: Path, clauses: list[Clause] | tuple[Clause, ...], model_na
     model = load_sentence_transformer(model_name)
     vectors = model.encode([embedding_text(clause) for clause in clauses], batch_size=16,
                            normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=show_progress)
-    if path.exists():
-        shutil.rmtree(path)
-    path.mkdir(parents=True)
-    collection = _client(path).create_collection(
+    path.mkdir(parents=True, exist_ok=True)
+    client = _client(path)
+    # Drop the old collection through the client (not by deleting files): Chroma caches an
+    # open store per path within a process.
+    if any(existing.name == COLLECTION for existing in client.list_collections()):
+        client.delete_collection(COLLECTION)
+    collection = client.create_collection(
         COLLECTION, embedding_function=None, configuration={"hnsw": {"space": "cosine"}})
     collection.add(
         ids=[clause_key(clause) for clause in clauses],
