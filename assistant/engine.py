@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,14 +46,18 @@ class Assistant:
             raise ValueError("this version answers from exactly one policy document; "
                              f"ASSISTANT_CORPUS names {len(trees)}")
         tree = trees[0]
-        lexicon = Lexicon.load(settings.lexicon_dir)
-        tokenizer = QueryTokenizer(lexicon, extra_words=tree.responsible_units)
         store = embedder = None
-        if mode != RetrievalMode.BM25:
-            store = open_store(settings.store, tree.clauses, settings.embedding_model, settings.show_progress)
-            embedder = load_embedder(settings.embedding_model)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            if mode != RetrievalMode.BM25:
+                store = open_store(settings.store, tree.clauses, settings.embedding_model, settings.show_progress)
+                # Load the model weights while jieba builds its dictionary: halves the cold start.
+                embedder_future = pool.submit(load_embedder, settings.embedding_model)
+            lexicon = Lexicon.load(settings.lexicon_dir)
+            tokenizer = QueryTokenizer(lexicon, extra_words=tree.responsible_units)
+            composer = Composer(tree, lexicon, tokenizer, settings.prompts_dir)
+            if mode != RetrievalMode.BM25:
+                embedder = embedder_future.result()
         retriever = HybridRetriever(tree.clauses, tokenizer, embedder, store, settings.rrf_k)
-        composer = Composer(tree, lexicon, tokenizer, settings.prompts_dir)
         return cls(settings=settings, tree=tree, composer=composer, retriever=retriever, mode=mode)
 
     def validate(self, question: object) -> str:
