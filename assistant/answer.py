@@ -22,7 +22,7 @@ from .text import chinese_numeral, fold, parse_chinese_numeral
 MAX_ANSWER_CHARS = 600
 _NUMERAL = r"[一二三四五六七八九十\d]+"
 _PART_WORDS = {
-    ItemKind.TASK: ("重点任务", "key task", "task"),
+    ItemKind.TASK: ("重点任务", "key task"),
     ItemKind.CAMPAIGN: ("攻坚行动", "攻坚", "campaign"),
     ItemKind.SAFEGUARD: ("保障措施", "safeguard"),
 }
@@ -187,7 +187,8 @@ class Composer:
                            and not self._covered(word, matched_keys)]
         if uncovered_nouns and dense_max < self.dense_in_scope:
             return "uncovered"
-        if query.units or query.part_kinds:
+        if query.units or query.part_kinds or self._asks_all_units(query.folded) \
+                or self._asks_all_targets(query.folded):
             return None
         if not content:
             return "no_topic"
@@ -210,6 +211,9 @@ class Composer:
         if not query.items and not query.units and (
                 cues("document", folded) or (query.paragraph_parts and not query.topic_terms)):
             return Intent.DOCUMENT
+        if not (query.items or query.units or query.topic_terms) and (
+                self._asks_all_units(folded) or self._asks_all_targets(folded)):
+            return Intent.COUNT if cues("count", folded) and not cues("list", folded) else Intent.LIST
         if query.units and not cues("responsible_units", folded) and (
                 cues("unit_items", folded) or "负责" in folded or "参与" in folded or not query.topic_terms):
             return Intent.UNIT_ITEMS
@@ -302,14 +306,16 @@ class Composer:
         all_items: list[Item] = []
         mentions: list[Clause] = []
         for unit in units:
-            items = [item for item in self.tree.items if unit in item.responsible_units]
+            items = [item for item in self.tree.items if unit in item.responsible_units
+                     and (not query.part_kinds or item.kind in query.part_kinds)]
             if not items:
                 lines.append(self.templates["unit_items_none"].format(title=self.title, unit=unit))
                 continue
             lines.append(self.templates["unit_items"].format(unit=unit, count=chinese_numeral(len(items))))
             lines.extend(self._grouped_titles(items))
             mentioned = [clause for clause in self.tree.clauses
-                         if not clause.responsible_units and clause.kind.value == "safeguard" and unit in clause.text]
+                         if clause.kind.value == "safeguard" and unit in clause.text
+                         and (not query.part_kinds or ItemKind.SAFEGUARD in query.part_kinds)]
             if mentioned:
                 lines.append(self.templates["unit_mentioned"].format(
                     headings="、".join(self.heading(self.tree.item(clause.item_id)) for clause in mentioned)))
@@ -376,11 +382,19 @@ class Composer:
             # The user's own words count double the policy terms they were expanded to.
             return sum(len(term) * (2 if term in own else 1) for term in terms_matched)
 
-        ranked = sorted(self.tree.targets, key=lambda target: -score(matched(target)))
+        def title_bonus(target: QuantTarget) -> int:
+            # Words of the item's title break ties (职业院校 … 占比 is the 职业教育 target).
+            title = fold(self.tree.item(self.tree.clause(target.clause_id).item_id).title)
+            return sum(len(term) for term in terms if term in title)
+
+        def rank(target: QuantTarget) -> tuple[int, int]:
+            return score(matched(target)), title_bonus(target)
+
+        ranked = sorted(self.tree.targets, key=lambda target: rank(target), reverse=True)
         if not ranked or score(matched(ranked[0])) < 4:
             return []
-        best = score(matched(ranked[0]))
-        chosen = [target for target in ranked if score(matched(target)) == best]
+        best = rank(ranked[0])
+        chosen = [target for target in ranked if rank(target) == best]
         covered = set().union(*(matched(target) for target in chosen))
         # Add targets for words no chosen target covers ("优良率和达标率" asks for two).
         for target in ranked:

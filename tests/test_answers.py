@@ -117,3 +117,23 @@ def test_answer_json_contract(assistant):
     assert set(data) == {"question", "answer", "refused", "intent", "citations", "latency_ms"}
     assert set(data["citations"][0]) == {"id", "document", "section", "text", "score"}
     assert data["citations"][0]["document"] == "xiqing-education-plan-2023-2025"
+
+
+def test_aggregate_questions_over_the_whole_tree(assistant, tree):
+    answer = assistant.ask("方案列出了哪些责任单位？")
+    assert all(unit in answer.answer for unit in tree.responsible_units)
+    answer = assistant.ask("方案里有哪些量化指标？")
+    assert not answer.refused and "93%" in answer.answer and "3240个" in answer.answer
+    check_grounded(answer, tree)
+
+
+def test_unit_items_restricted_to_a_named_part(assistant, tree):
+    answer = assistant.ask("区教育局负责哪些攻坚行动？")
+    for item in tree.items_of(ItemKind.CAMPAIGN):
+        assert item.title in answer.answer
+    assert not any(item.title in answer.answer for item in tree.items_of(ItemKind.TASK))
+
+
+def test_a_metric_named_in_the_question_picks_its_target(assistant):
+    answer = assistant.ask("职业院校实践课占比要求多少？")
+    assert [c.id for c in answer.citations] == ["四（九）.2"] and "50%以上" in answer.answer
