@@ -301,7 +301,7 @@ class Composer:
         if len(units) > 1 and any(word in query.folded for word in ("共同", "都", "同时", "一起", "均", "shared", "both")):
             items = [item for item in self.tree.items if all(unit in item.responsible_units for unit in units)]
             header = self.templates["unit_items_shared"].format(units="和".join(units), count=chinese_numeral(len(items)) if items else "零")
-            return self._unit_item_answer([header] + self._grouped_titles(items), items, [], units)
+            return "\n".join([header] + self._grouped_titles(items)), [(self._head(item), 1.0) for item in items]
         lines: list[str] = []
         all_items: list[Item] = []
         mentions: list[Clause] = []
@@ -321,11 +321,8 @@ class Composer:
                     headings="、".join(self.heading(self.tree.item(clause.item_id)) for clause in mentioned)))
             all_items.extend(items)
             mentions.extend(mentioned)
-        return self._unit_item_answer(lines, list(dict.fromkeys(all_items)), mentions, units)
-
-    def _unit_item_answer(self, lines, items, mentions, units):
-        citations = [(self._head(item), 1.0) for item in items] + [(clause, 0.5) for clause in mentions]
-        return "\n".join(lines), citations
+        citations = [(self._head(item), 1.0) for item in dict.fromkeys(all_items)]
+        return "\n".join(lines), citations + [(clause, 0.5) for clause in mentions]
 
     def _grouped_titles(self, items: list[Item]) -> list[str]:
         lines = []
@@ -615,7 +612,7 @@ def fit_answer(text: str, limit: int = MAX_ANSWER_CHARS, more: str = "……") -
     return (cut[: boundary + 1] if boundary > limit // 2 else cut) + more
 
 
-def to_citations(document_title: str, cited: list[tuple[Clause, float]]) -> tuple[Citation, ...]:
+def to_citations(cited: list[tuple[Clause, float]]) -> tuple[Citation, ...]:
     seen: dict[str, Citation] = {}
     for clause, score in cited:
         if clause.id not in seen:

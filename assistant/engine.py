@@ -86,7 +86,7 @@ class Assistant:
         if not cited:
             text = self.composer.refusal("uncovered")
             return Answer(question, text, True, Intent.OUT_OF_SCOPE, (), _elapsed(started))
-        return Answer(question, fit_answer(text), False, intent, to_citations(self.tree.document.title, cited),
+        return Answer(question, fit_answer(text), False, intent, to_citations(cited),
                       _elapsed(started))
 
 
