@@ -187,8 +187,7 @@ class Composer:
                            and not self._covered(word, matched_keys)]
         if uncovered_nouns and dense_max < self.dense_in_scope:
             return "uncovered"
-        if query.units or query.part_kinds or self._asks_all_units(query.folded) \
-                or self._asks_all_targets(query.folded):
+        if query.units or query.part_kinds or self._asks_whole_tree(query.folded):
             return None
         if not content:
             return "no_topic"
@@ -212,7 +211,7 @@ class Composer:
                 cues("document", folded) or (query.paragraph_parts and not query.topic_terms)):
             return Intent.DOCUMENT
         if not (query.items or query.units or query.topic_terms) and (
-                self._asks_all_units(folded) or self._asks_all_targets(folded)):
+                self._asks_whole_tree(folded)):
             return Intent.COUNT if cues("count", folded) and not cues("list", folded) else Intent.LIST
         if query.units and not cues("responsible_units", folded) and (
                 cues("unit_items", folded) or "负责" in folded or "参与" in folded or not query.topic_terms):
@@ -225,7 +224,7 @@ class Composer:
             if "举措" in folded or "措施" in folded.replace("保障措施", "") or query.measure_number:
                 return Intent.MEASURES
             return Intent.ITEM
-        if (query.part_kinds or self._asks_all_units(folded) or self._asks_all_targets(folded)) \
+        if (query.part_kinds or self._asks_whole_tree(folded)) \
                 and not query.topic_terms:
             return Intent.COUNT if cues("count", folded) and not cues("list", folded) else Intent.LIST
         if cues("target", folded):
@@ -233,6 +232,11 @@ class Composer:
         if cues("measures", folded):
             return Intent.MEASURES
         return Intent.TOPIC
+
+    @classmethod
+    def _asks_whole_tree(cls, folded: str) -> bool:
+        """Questions about every unit or every target of the policy."""
+        return cls._asks_all_units(folded) or cls._asks_all_targets(folded)
 
     @staticmethod
     def _asks_all_units(folded: str) -> bool:
@@ -257,7 +261,7 @@ class Composer:
         if not scores and not terms:
             return []
         top_body = max(scores.values(), default=1.0) or 1.0
-        title_scores = {item.id: sum(len(term) for term in terms if term in fold(item.title)) for item in self.tree.items}
+        title_scores = {item.id: self._title_overlap(item, terms) for item in self.tree.items}
         top_title = max(title_scores.values(), default=0) or 1
         combined = {item.id: scores.get(item.id, 0.0) / top_body + 0.8 * title_scores[item.id] / top_title
                     for item in self.tree.items if item.kind != ItemKind.SAFEGUARD or scores.get(item.id)}
@@ -370,35 +374,29 @@ class Composer:
     def matching_targets(self, query: Query) -> list[QuantTarget]:
         """The quantitative targets whose wording shares most with the question (at least 3 characters)."""
         own = set(query.tokens)
-        terms = [term for term in query.terms if len(term) >= 2 and not self._names_structure(term)]
-
-        def matched(target: QuantTarget) -> set[str]:
-            return {term for term in terms if term in fold(target.phrase)}
+        terms = self._topic_words(query)
 
         def score(terms_matched: set[str]) -> int:
             # The user's own words count double the policy terms they were expanded to.
             return sum(len(term) * (2 if term in own else 1) for term in terms_matched)
 
-        def title_bonus(target: QuantTarget) -> int:
-            # Words of the item's title break ties (职业院校 … 占比 is the 职业教育 target).
-            title = fold(self.tree.item(self.tree.clause(target.clause_id).item_id).title)
-            return sum(len(term) for term in terms if term in title)
-
-        def rank(target: QuantTarget) -> tuple[int, int]:
-            return score(matched(target)), title_bonus(target)
-
-        ranked = sorted(self.tree.targets, key=lambda target: rank(target), reverse=True)
-        if not ranked or score(matched(ranked[0])) < 4:
+        matched = {id(target): {term for term in terms if term in fold(target.phrase)} for target in self.tree.targets}
+        # Words of the item's title break ties (职业院校 … 占比 is the 职业教育 target).
+        rank = {id(target): (score(matched[id(target)]),
+                             self._title_overlap(self.tree.item(self.tree.clause(target.clause_id).item_id), terms))
+                for target in self.tree.targets}
+        ranked = sorted(self.tree.targets, key=lambda target: rank[id(target)], reverse=True)
+        if not ranked or rank[id(ranked[0])][0] < 4:
             return []
-        best = rank(ranked[0])
-        chosen = [target for target in ranked if rank(target) == best]
-        covered = set().union(*(matched(target) for target in chosen))
+        best = rank[id(ranked[0])]
+        chosen = [target for target in ranked if rank[id(target)] == best]
+        covered = set().union(*(matched[id(target)] for target in chosen))
         # Add targets for words no chosen target covers ("优良率和达标率" asks for two).
         for target in ranked:
-            extra = {term for term in matched(target) - covered if term in own}
+            extra = {term for term in matched[id(target)] - covered if term in own}
             if target not in chosen and extra and score(extra) >= 4:
                 chosen.append(target)
-                covered |= matched(target)
+                covered |= matched[id(target)]
         return chosen
 
     def _target_lines(self, targets: list[QuantTarget]) -> tuple[str, list[tuple[Clause, float]]]:
@@ -450,9 +448,18 @@ class Composer:
                 citations.append((head, 1.0))
         return "\n".join(lines), citations
 
-    def _title_matches(self, item: Item, query: Query) -> bool:
+    def _topic_words(self, query: Query) -> list[str]:
+        """The question's words and policy terms that can name a topic."""
+        return [term for term in query.terms if len(term) >= 2 and not self._names_structure(term)]
+
+    @staticmethod
+    def _title_overlap(item: Item, terms: list[str]) -> int:
+        """Characters of ``terms`` found in the item's title."""
         title = fold(item.title)
-        return any(term in title for term in query.terms if len(term) >= 2 and not self._names_structure(term))
+        return sum(len(term) for term in terms if term in title)
+
+    def _title_matches(self, item: Item, query: Query) -> bool:
+        return self._title_overlap(item, self._topic_words(query)) > 0
 
     @staticmethod
     def _measure_headline(clause: Clause) -> str:

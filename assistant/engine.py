@@ -46,17 +46,16 @@ class Assistant:
             raise ValueError("this version answers from exactly one policy document; "
                              f"ASSISTANT_CORPUS names {len(trees)}")
         tree = trees[0]
-        store = embedder = None
+        uses_dense = mode != RetrievalMode.BM25
+        store = open_store(settings.store, tree.clauses, settings.embedding_model,
+                           settings.show_progress) if uses_dense else None
         with ThreadPoolExecutor(max_workers=1) as pool:
-            if mode != RetrievalMode.BM25:
-                store = open_store(settings.store, tree.clauses, settings.embedding_model, settings.show_progress)
-                # Load the model weights while jieba builds its dictionary: halves the cold start.
-                embedder_future = pool.submit(load_embedder, settings.embedding_model)
+            # Load the model weights while jieba builds its dictionary: shortens the cold start.
+            embedder_future = pool.submit(load_embedder, settings.embedding_model) if uses_dense else None
             lexicon = Lexicon.load(settings.lexicon_dir)
             tokenizer = QueryTokenizer(lexicon, extra_words=tree.responsible_units)
             composer = Composer(tree, lexicon, tokenizer, settings.prompts_dir)
-            if mode != RetrievalMode.BM25:
-                embedder = embedder_future.result()
+            embedder = embedder_future.result() if embedder_future else None
         retriever = HybridRetriever(tree.clauses, tokenizer, embedder, store, settings.rrf_k)
         return cls(settings=settings, tree=tree, composer=composer, retriever=retriever, mode=mode)
 
