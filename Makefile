@@ -28,7 +28,7 @@ test: install
 	$(PY) -m pytest -q
 
 eval: install
-	$(PY) -m eval
+	$(PY) -m eval --report eval/report
 
 clean:
 	rm -rf .store .pytest_cache

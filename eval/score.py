@@ -1,7 +1,7 @@
 """Score answers that follow the JSON contract against the gold set.
 
 A gold item says which facts an answer must contain, which clauses it must cite and whether it
-must be refused. An answer is *fully correct* when its refusal matches and, for an answerable
+must be refused. A fact may list equivalent forms separated by ``|`` (``22|二十二``): any one counts. An answer is *fully correct* when its refusal matches and, for an answerable
 question, it contains every fact (compared after folding: simplified, NFKC, no spaces) and cites
 every required clause (a citation of ``四（五）.1`` counts for ``四（五）``).
 """
@@ -74,7 +74,7 @@ def judge(item: GoldItem, answer: dict, unit_names: list[str]) -> Verdict:
     citations = answer.get("citations") or []
     ids = [str(citation.get("id", "")) for citation in citations]
     folded = fold(text)
-    facts_ok = all(fold(fact) in folded for fact in item.facts)
+    facts_ok = all(any(fold(form) in folded for form in fact.split("|")) for fact in item.facts)
     cite_ok = all(_cites(ids, required) for required in item.cite)
     first = item.cite[0] if item.cite else None
     cited_texts = [f"{c.get('section', '')}\n{c.get('text', '')}" for c in citations]
@@ -108,7 +108,8 @@ def summarise(verdicts: list[Verdict]) -> dict:
         "citation": _rate([v.cite_ok for v in answerable]),
         "hit_at_1": _rate([v.hit_at_1 for v in answerable]),
         "hit_at_3": _rate([v.hit_at_3 for v in answerable]),
-        "refusal_precision": round(len(true_refusals) / len(said_refused), 4) if said_refused else 1.0,
+        # undefined (None) for a system that never refuses
+        "refusal_precision": round(len(true_refusals) / len(said_refused), 4) if said_refused else None,
         "refusal_recall": _rate([v.refusal_ok for v in verdicts if v.item.refused]),
         "over_600_chars": sum(v.over_length for v in verdicts),
         "ungrounded_answers": sum(bool(v.ungrounded) for v in verdicts),

@@ -36,12 +36,13 @@ def assistant(settings) -> Assistant:
 
 @pytest.fixture(scope="session")
 def run_cli(store_dir, assistant):
-    """Run ``python -m assistant`` against the session's store (already built by ``assistant``)."""
+    """Run ``python -m assistant`` (or another ``module``) against the session's store."""
 
-    def run(*args: str, stdin: str | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+    def run(*args: str, stdin: str | None = None, env: dict | None = None,
+            module: str = "assistant") -> subprocess.CompletedProcess:
         environment = {**os.environ, "ASSISTANT_STORE": str(store_dir), "ASSISTANT_SHOW_PROGRESS": "false",
                        **(env or {})}
-        return subprocess.run([sys.executable, "-m", "assistant", *args], input=stdin, capture_output=True,
+        return subprocess.run([sys.executable, "-m", module, *args], input=stdin, capture_output=True,
                               text=True, cwd=PROJECT_ROOT, env=environment, timeout=300)
 
     return run
