@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run chat test eval index clean
+.PHONY: install run chat test eval bench index clean
 
 install: $(STAMP)
 
@@ -29,6 +29,9 @@ test: install
 
 eval: install
 	$(PY) -m eval --report eval/report
+
+bench: install
+	$(PY) -m eval.bench
 
 clean:
 	rm -rf .store .pytest_cache
