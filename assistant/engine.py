@@ -86,7 +86,7 @@ class Assistant:
             text = self.composer.refusal("uncovered")
             return Answer(question, text, True, Intent.OUT_OF_SCOPE, (), _elapsed(started))
         return Answer(question, fit_answer(text), False, intent, to_citations(cited),
-                      _elapsed(started))
+                      _elapsed(started), tuple(query.terms))
 
 
     def _search(self, question: str):

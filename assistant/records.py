@@ -6,6 +6,26 @@ from dataclasses import asdict, dataclass, field
 from enum import Enum
 
 
+class Choice(str, Enum):
+    """An enum read from user input: ``parse`` names the valid choices when the value is not one.
+
+    >>> ItemKind.parse("task")
+    <ItemKind.TASK: 'task'>
+    """
+
+    @classmethod
+    def label(cls) -> str:
+        return cls.__name__
+
+    @classmethod
+    def parse(cls, value: str):
+        try:
+            return cls(value)
+        except ValueError:
+            choices = ", ".join(member.value for member in cls)
+            raise ValueError(f"unknown {cls.label()} {value!r}; choose one of: {choices}") from None
+
+
 class ClauseKind(str, Enum):
     NOTICE = "notice"          # the covering notice: issuer, addressees, date
     PREAMBLE = "preamble"      # the paragraph before part 一
@@ -16,7 +36,7 @@ class ClauseKind(str, Enum):
     SAFEGUARD = "safeguard"    # one 保障措施
 
 
-class ItemKind(str, Enum):
+class ItemKind(Choice):
     TASK = "task"              # 重点任务 (四)
     CAMPAIGN = "campaign"      # 攻坚行动 (五)
     SAFEGUARD = "safeguard"    # 保障措施 (六)
@@ -174,6 +194,7 @@ class Answer:
     intent: Intent
     citations: tuple[Citation, ...]
     latency_ms: float = 0.0
+    terms: tuple[str, ...] = ()   # folded words the question matched on, for highlighting
 
     def to_dict(self) -> dict:
         return {
@@ -183,4 +204,5 @@ class Answer:
             "intent": self.intent.value,
             "citations": [asdict(citation) for citation in self.citations],
             "latency_ms": round(self.latency_ms, 2),
+            "terms": list(self.terms),
         }

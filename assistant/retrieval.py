@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import re
-from enum import Enum
 
 import bm25s
 import jieba
@@ -19,25 +18,21 @@ from index.store import ClauseStore, clause_key
 
 from .embeddings import Embedder
 from .lexicon import Lexicon
-from .records import Clause, Hit
+from .records import Choice, Clause, Hit
 from .text import fold, to_simplified
 
 jieba.setLogLevel(logging.WARNING)
 _WORD = re.compile(r"[\w%]")
 
 
-class RetrievalMode(str, Enum):
+class RetrievalMode(Choice):
     HYBRID = "hybrid"
     BM25 = "bm25"
     DENSE = "dense"
 
     @classmethod
-    def parse(cls, value: str) -> "RetrievalMode":
-        try:
-            return cls(value)
-        except ValueError:
-            choices = ", ".join(mode.value for mode in cls)
-            raise ValueError(f"unknown retrieval mode {value!r}; choose one of: {choices}") from None
+    def label(cls) -> str:
+        return "retrieval mode"
 
 
 class QueryTokenizer:

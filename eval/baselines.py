@@ -17,12 +17,11 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass
-from enum import Enum
 
 import numpy as np
 
 from assistant.parser import parse_policy_file
-from assistant.records import Clause, PolicyTree
+from assistant.records import Choice, Clause, PolicyTree
 from assistant.settings import Settings
 from assistant.text import fold, to_simplified
 
@@ -32,17 +31,13 @@ CHUNK_OVERLAP = 50
 _LAYOUT = re.compile(r"[\s#*>|`]")
 
 
-class RetrieverKind(str, Enum):
+class RetrieverKind(Choice):
     DENSE = "dense"   # naive LangChain RAG: Chroma + our embedding model
     BM25 = "bm25"     # jieba BM25 over the same chunks
 
     @classmethod
-    def parse(cls, value: str) -> "RetrieverKind":
-        try:
-            return cls(value)
-        except ValueError:
-            raise ValueError(f"unknown baseline retriever {value!r}; choose one of: "
-                             + ", ".join(kind.value for kind in cls)) from None
+    def label(cls) -> str:
+        return "baseline retriever"
 
 
 @dataclass(frozen=True)

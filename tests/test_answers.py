@@ -114,7 +114,7 @@ def test_invalid_questions(assistant, question):
 
 def test_answer_json_contract(assistant):
     data = assistant.ask("区残联负责什么？").to_dict()
-    assert set(data) == {"question", "answer", "refused", "intent", "citations", "latency_ms"}
+    assert set(data) == {"question", "answer", "refused", "intent", "citations", "latency_ms", "terms"}
     assert set(data["citations"][0]) == {"id", "document", "section", "text", "score"}
     assert data["citations"][0]["document"] == "xiqing-education-plan-2023-2025"
 

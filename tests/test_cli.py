@@ -1,6 +1,6 @@
 import json
 
-CONTRACT = {"question", "answer", "refused", "intent", "citations", "latency_ms"}
+CONTRACT = {"question", "answer", "refused", "intent", "citations", "latency_ms", "terms"}
 
 
 def test_ask_readable(run_cli):
