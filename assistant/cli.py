@@ -6,6 +6,7 @@
     python -m assistant index [FILE ...]
     python -m assistant outline [FILE] [--json]
     python -m assistant chat
+    python -m assistant feedback export [--format jsonl|csv] [--db FILE]
 """
 
 from __future__ import annotations
@@ -42,6 +43,10 @@ def _build_parser() -> argparse.ArgumentParser:
     outline.add_argument("file", nargs="?", type=Path, help="policy file (default: the shipped corpus)")
     outline.add_argument("--json", action="store_true")
     commands.add_parser("chat", help="interactive chat in the terminal")
+    feedback = commands.add_parser("feedback", help="export the 👍/👎 feedback given in the web chat")
+    feedback.add_argument("action", choices=["export"])
+    feedback.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
+    feedback.add_argument("--db", type=Path, help="SQLite file (default: ASSISTANT_FEEDBACK_DB)")
     return parser
 
 
@@ -129,14 +134,9 @@ def _outline(args) -> int:
     settings = _settings()
     tree = _read_policy(args.file or settings.corpus[0])
     if args.json:
-        data = {
-            "document": tree.document.__dict__,
-            "items": [{"id": item.id, "kind": item.kind.value, "title": item.title, "part": item.part,
-                       "responsible_units": list(item.responsible_units), "clauses": list(item.clause_ids)}
-                      for item in tree.items],
-            "clauses": [clause.to_dict() for clause in tree.clauses],
-        }
-        print(json.dumps(data, ensure_ascii=False, indent=2))
+        from .views import outline
+
+        print(json.dumps(outline(tree), ensure_ascii=False, indent=2))
         return 0
     print(f"{tree.document.title}（{tree.document.issuer}，{tree.document.date}）")
     for clause in tree.clauses:
@@ -168,11 +168,37 @@ def _chat(args) -> int:
         print("答：" + format_answer(answer))
 
 
+def _feedback(args) -> int:
+    import csv
+    import sqlite3
+
+    from .feedback import FeedbackStore
+
+    path = args.db or _settings().feedback_db
+    if not path.is_file():
+        raise UsageError(f"no feedback file at {path}")
+    try:
+        records = FeedbackStore(path).export()
+    except sqlite3.DatabaseError as error:
+        raise UsageError(f"{path} is not a feedback database: {error}") from None
+    if args.format == "jsonl":
+        for record in records:
+            print(json.dumps(record, ensure_ascii=False))
+    else:
+        writer = csv.DictWriter(sys.stdout, fieldnames=["id", "created_at", "rating", "question", "answer",
+                                                        "citations", "refused"])
+        writer.writeheader()
+        for record in records:
+            writer.writerow({**record, "citations": " ".join(record["citations"])})
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     try:
         args = _build_parser().parse_args(argv)
-        handler = {"ask": _ask, "index": _index, "outline": _outline, "chat": _chat}[args.command]
+        handler = {"ask": _ask, "index": _index, "outline": _outline, "chat": _chat,
+                   "feedback": _feedback}[args.command]
         return handler(args)
     except UsageError as error:
         print(f"error: {error}", file=sys.stderr)

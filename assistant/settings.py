@@ -38,3 +38,7 @@ class Settings(BaseSettings):
     # Reciprocal-rank-fusion constant: 60 is the value from Cormack et al. and works well here.
     rrf_k: int = 60
     show_progress: bool = True
+    # Web app (app.py): loopback unless told otherwise; 👍/👎 feedback goes to this SQLite file.
+    host: str = "127.0.0.1"
+    port: int = 7860
+    feedback_db: Path = PROJECT_ROOT / "var" / "feedback.sqlite3"

@@ -1,0 +1,110 @@
+"""Safe HTML for the web chat: every string from a user or a document is escaped, then our own
+markup (cards, ``<mark>`` highlights) is added around it. Nothing a question or a clause contains
+can become a tag, an attribute or a markdown link.
+
+    >>> highlight("普惠性幼兒園<b>覆盖率", ["幼儿园"])
+    '普惠性<mark>幼兒園</mark>&lt;b&gt;覆盖率'
+"""
+
+from __future__ import annotations
+
+import html
+import unicodedata
+
+from .records import Answer, Clause, PolicyTree
+from .text import fold
+
+MIN_TERM_CHARS = 2
+
+
+def _escape(text: str) -> str:
+    # Escaped text inside an HTML block is never parsed as markdown; newlines become <br>.
+    return html.escape(text, quote=True).replace("\n", "<br>")
+
+
+def _folded_chars(text: str) -> tuple[str, list[int]]:
+    """Fold character by character, remembering which original character each folded one came from."""
+    folded, origin = [], []
+    for index, char in enumerate(text):
+        for out in fold(unicodedata.normalize("NFKC", char)) if not char.isspace() else "":
+            folded.append(out)
+            origin.append(index)
+    return "".join(folded), origin
+
+
+def highlight(text: str, terms: list[str] | tuple[str, ...]) -> str:
+    """``text`` escaped, with every occurrence of a term (matched after folding) in ``<mark>``."""
+    folded, origin = _folded_chars(text)
+    marked = [False] * len(text)
+    for term in {fold(term) for term in terms}:
+        if len(term) < MIN_TERM_CHARS:
+            continue
+        start = folded.find(term)
+        while start >= 0:
+            for position in range(start, start + len(term)):
+                marked[origin[position]] = True
+            start = folded.find(term, start + 1)
+    out, inside = [], False
+    for char, is_marked in zip(text, marked):
+        if is_marked != inside:
+            out.append("<mark>" if is_marked else "</mark>")
+            inside = is_marked
+        out.append(_escape(char))
+    if inside:
+        out.append("</mark>")
+    return "".join(out)
+
+
+def question_html(question: str) -> str:
+    return f'<div class="question">{_escape(question)}</div>'
+
+
+def answer_html(answer: Answer, text: str | None = None, with_citations: bool = True) -> str:
+    """The answer (or the part of it streamed so far) and, when complete, its citation cards."""
+    body = _escape(answer.answer if text is None else text)
+    if answer.refused:
+        body = f'<div class="refusal"><strong>方案未涉及</strong><br>{body}</div>'
+    else:
+        body = f'<div class="answer">{body}</div>'
+    if with_citations and answer.citations:
+        cards = "".join(citation_card(c.id, c.section, c.text, answer.terms) for c in answer.citations)
+        body += f'<div class="citations"><div class="citations-title">引用条款（{len(answer.citations)}）</div>{cards}</div>'
+    state = "complete" if with_citations else "streaming"  # the last piece carries the citations
+    return f'<div class="reply {state}">{body}</div>'
+
+
+
+def citation_card(clause_id: str, section: str, text: str, terms=()) -> str:
+    return (f'<details class="cite-card"><summary><span class="cite-id">{_escape(clause_id)}</span> '
+            f'<span class="cite-path">{_escape(section)}</span></summary>'
+            f'<div class="cite-text">{highlight(text, terms)}</div></details>')
+
+
+def clause_html(clause: Clause, terms=()) -> str:
+    units = "、".join(clause.responsible_units)
+    unit_line = f'<div class="clause-units">责任单位：{_escape(units)}</div>' if units else ""
+    return (f'<div class="clause-view"><div class="cite-id">{_escape(clause.id)}</div>'
+            f'<div class="cite-path">{_escape(clause.section)}</div>'
+            f'<div class="cite-text">{highlight(clause.text, terms)}</div>{unit_line}</div>')
+
+
+def _toc_clause(clause: Clause) -> str:
+    label = clause.path[-1] if clause.path else ""
+    return (f'<details class="toc-clause"><summary>{_escape(clause.id)} {_escape(label)}</summary>'
+            f'{clause_html(clause)}</details>')
+
+
+def outline_html(tree: PolicyTree) -> str:
+    """The table of contents as a tree of expandable parts → items → clauses (each shows its whole text)."""
+    in_parts = {cid for part in tree.parts for cid in part.clause_ids}
+    in_parts |= {cid for item in tree.items for cid in item.clause_ids}
+    entries = [_toc_clause(clause) for clause in tree.clauses if clause.id not in in_parts]
+    for part in tree.parts:
+        inner = [_toc_clause(tree.clause(cid)) for cid in part.clause_ids]
+        for item_id in part.item_ids:
+            item = tree.item(item_id)
+            leaves = "".join(_toc_clause(clause) for clause in tree.clauses_of(item))
+            inner.append(f'<details class="toc-item"><summary>{_escape(item.id)} {_escape(item.title)}</summary>'
+                         f'{leaves}</details>')
+        entries.append(f'<details class="toc-part"><summary>{_escape(part.heading)}</summary>{"".join(inner)}</details>')
+    return f'<div class="toc">{"".join(entries)}</div>'
