@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run chat test eval bench index clean
+.PHONY: install browser run chat test eval bench index screenshot clean
 
 install: $(STAMP)
 
@@ -16,7 +16,17 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-run: chat
+# Debian's chromium (and a CJK font, so pages and screenshots show Chinese) for the browser tests;
+# `playwright install` cannot download browsers here.
+BROWSER_FILES := /usr/bin/chromium /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
+browser: $(BROWSER_FILES)
+
+$(BROWSER_FILES) &:
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-wqy-microhei
+
+run: install
+	$(PY) app.py
 
 chat: install
 	$(PY) -m assistant chat
@@ -24,7 +34,7 @@ chat: install
 index: install
 	$(PY) -m assistant index
 
-test: install
+test: install browser
 	$(PY) -m pytest -q
 
 eval: install
@@ -32,6 +42,9 @@ eval: install
 
 bench: install
 	$(PY) -m eval.bench
+
+screenshot: install browser
+	ASSISTANT_SCREENSHOT=docs/chat.png $(PY) -m pytest -q tests/test_web_e2e.py -k chat
 
 clean:
 	rm -rf .store .pytest_cache
