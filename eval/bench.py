@@ -5,7 +5,9 @@ Measured in one run on this machine, from outside where it matters:
 - index build: ``python -m assistant index`` into a fresh store (wall time, peak RSS);
 - cold start to first answer: ``python -m assistant ask --json …`` with that store, and the naive
   LangChain RAG doing the same (it embeds its chunks at start-up, as such scripts do);
-- warm per-question latency, p50/p95, of both, over the gold questions, timed around the call.
+- warm per-question latency, p50/p95, of both, over the gold questions, timed around the call;
+- the web app: ``python app.py`` start to a healthy ``/healthz``, ``POST /api/ask`` latency over
+  loopback HTTP, and page load to a usable chat in headless Chromium (when ``/usr/bin/chromium`` exists).
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from pathlib import Path
 from .score import load_gold
 
 QUESTION = "谁负责学前教育？"
+CHROMIUM = "/usr/bin/chromium"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 NAIVE_FIRST_ANSWER = (
     "import sys; from eval.baselines import ChunkBaseline, RetrieverKind; "
     "print(ChunkBaseline.load(RetrieverKind.DENSE).ask(sys.argv[1])['citations'][0]['id'])"
@@ -57,6 +61,76 @@ def _warm(ask, questions, rounds: int) -> list[float]:
     return timings
 
 
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _page_usable_seconds(url: str, repeats: int) -> list[float]:
+    """Navigation start to a chat that can take a question, in a fresh browser context each time."""
+    from playwright.sync_api import sync_playwright
+
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+             "--disable-component-update", "--disable-sync", "--no-first-run"]
+    timings = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=flags)
+        for _ in range(repeats):
+            context = browser.new_context()
+            page = context.new_page()
+            started = time.perf_counter()
+            page.goto(url)
+            page.locator("#question textarea").wait_for(state="visible")
+            page.locator("#ask").wait_for(state="visible")
+            timings.append(time.perf_counter() - started)
+            context.close()
+        browser.close()
+    return timings
+
+
+def measure_web(env: dict[str, str], questions, repeats: int) -> dict:
+    import httpx
+
+    ready, figures = [], {}
+    for attempt in range(repeats):
+        port = _free_port()
+        url = f"http://127.0.0.1:{port}"
+        started = time.perf_counter()
+        server = subprocess.Popen([sys.executable, "app.py", "--port", str(port)], env=env, cwd=PROJECT_ROOT,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            with httpx.Client(base_url=url, timeout=30) as client:
+                while True:
+                    try:
+                        if client.get("/healthz").status_code == 200:
+                            break
+                    except httpx.TransportError:
+                        pass
+                    if server.poll() is not None or time.perf_counter() - started > 120:
+                        raise RuntimeError("python app.py did not become healthy")
+                    time.sleep(0.05)
+                ready.append(time.perf_counter() - started)
+                if attempt == repeats - 1:  # measure requests and the page on the last server
+                    timings = []
+                    for question, history in [(QUESTION, [])] + questions:
+                        sent = time.perf_counter()
+                        client.post("/api/ask", json={"question": question, "history": history}).raise_for_status()
+                        timings.append((time.perf_counter() - sent) * 1000)
+                    timings = timings[1:]
+                    figures["api_ask_p50_ms"] = round(statistics.median(timings), 2)
+                    figures["api_ask_p95_ms"] = round(_percentile(timings, 0.95), 2)
+                    if Path(CHROMIUM).exists():
+                        figures["page_usable_s"] = round(statistics.median(_page_usable_seconds(url + "/", 3)), 2)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    figures["server_ready_s"] = round(statistics.median(ready), 2)
+    return figures
+
+
 def measure(rounds: int = 3, repeats: int = 3) -> dict:
     from .systems import load_system
 
@@ -70,7 +144,9 @@ def measure(rounds: int = 3, repeats: int = 3) -> dict:
         questions = [(item.question, list(item.history)) for item in load_gold()]
         ours_warm = _warm(load_system("assistant"), questions, rounds)
         naive_warm = _warm(load_system("naive-langchain-rag"), questions, rounds)
+        web = measure_web({**env, "ASSISTANT_FEEDBACK_DB": str(Path(store) / "feedback.sqlite3")}, questions, repeats)
     return {
+        "web": web,
         "questions_timed": len(ours_warm),
         "index_build_s": round(index_seconds, 2), "index_build_peak_mib": round(index_mib),
         "assistant": {"warm_p50_ms": round(statistics.median(ours_warm), 2),
@@ -93,7 +169,11 @@ def table(figures: dict) -> str:
         lines.append(f"{label:34} {ours[key]:>10} {naive[key]:>10} {ours[key] / naive[key]:>7.2f}")
     lines.append(f"{'index build (s)':34} {figures['index_build_s']:>10}")
     lines.append(f"{'index build peak memory (MiB)':34} {figures['index_build_peak_mib']:>10}")
-    lines.append(f"(warm: {figures['questions_timed']} timed questions each; cold start: median of runs)")
+    web = figures["web"]
+    lines.append(f"{'web: python app.py → /healthz 200 (s)':34} {web['server_ready_s']:>10}")
+    lines.append(f"{'web: POST /api/ask p50 / p95 (ms)':34} {web['api_ask_p50_ms']:>10} / {web['api_ask_p95_ms']}")
+    lines.append(f"{'web: page load → chat usable (s)':34} {web.get('page_usable_s', 'no chromium'):>10}")
+    lines.append(f"(warm: {figures['questions_timed']} timed questions each; cold start and server: median of runs)")
     return "\n".join(lines)
 
 
