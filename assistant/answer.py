@@ -12,7 +12,6 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import jieba.posseg
 
 from .lexicon import Lexicon
 from .records import Citation, Clause, Hit, Intent, Item, ItemKind, Part, PolicyTree, QuantTarget
@@ -37,7 +36,8 @@ _YEAR = re.compile(r"(?<!\d)(20\d\d|19\d\d)(?:\s*年|(?!\d))")
 _SENTENCE = re.compile(r"[^。；]*[。；]?")
 # "七项", "十五个", "几条": a count, not a topic.
 _COUNTED = re.compile(r"^[一二三四五六七八九十两几多少\d]+[项个条大类]?$")
-_NOUN_FLAGS = ("n", "eng", "nr", "ns", "nt", "nz", "vn")
+_MONEY = re.compile(r"\d+(?:\.\d+)?\s*[万亿]?元")
+_MONEY_WORD = re.compile(r"[钱费价]|元|tuition|fee|cost|price")
 
 
 @dataclass
@@ -67,8 +67,6 @@ class Composer:
         self.title = tree.document.title
         self.part_words = {fold(word) for words in _PART_WORDS.values() for word in words} | \
             {fold(part.title) for part in tree.parts} | {word + "s" for words in _PART_WORDS.values() for word in words}
-        self.pos_tagger = jieba.posseg.POSTokenizer(tokenizer.jieba)
-        self.pos_tagger.lcut("学前教育")  # load the dictionaries now, not on the first question
 
     # ---------------------------------------------------------------- analysis
     def _unit_names(self) -> list[tuple[str, str]]:
@@ -125,7 +123,7 @@ class Composer:
 
     def _names_structure(self, token: str) -> bool:
         """Words that name a kind of answer, a part, a count or a unit rather than a topic."""
-        return (token in self.lexicon.answer_words or token in self.lexicon.generic or bool(_COUNTED.match(token))
+        return (token in self.lexicon.answer_words or self.lexicon.is_generic(token) or bool(_COUNTED.match(token))
                 or token in self.part_words or any(token == name for name, _ in self.unit_names))
 
     def _explicit_items(self, folded: str) -> tuple[list[Item], int | None]:
@@ -167,41 +165,57 @@ class Composer:
             return None
 
     # ---------------------------------------------------------------- scope
-    def refusal_reason(self, query: Query, dense_max: float) -> str | None:
+    def refusal_reason(self, query: Query, dense_max: float, hits: list[Hit] = ()) -> str | None:
         """Why the question is outside the policy, or None when it is in scope."""
-        if any(pattern.search(query.folded) for pattern in self.lexicon.injection):
+        folded = query.folded
+        if any(pattern.search(folded) for pattern in self.lexicon.injection):
             return "injection"
-        mentions_home = "西青" in query.folded
-        if not mentions_home and any(place in query.folded for place in self.lexicon.other_places):
+        mentions_home = "西青" in folded
+        if not mentions_home and any(place in folded for place in self.lexicon.other_places):
             return "other_place"
         first, last = self.lexicon.years
-        years = [int(year) for year in _YEAR.findall(query.folded)]
+        years = [int(year) for year in _YEAR.findall(folded)]
         if any(year < first or year > last for year in years):
             return "other_year"
-        if query.items or query.paragraph_parts or self.lexicon.cues("document", query.folded):
+        if any(pattern.search(folded) for pattern in self.lexicon.person):
+            return "person"
+        if any(pattern.search(folded) for pattern in self.lexicon.money_amount) and \
+                not self._states_an_amount(query, hits):
+            return "money"
+        if query.items or query.paragraph_parts or self.lexicon.cues("document", folded):
             return None
-        content = query.topic_terms
-        matched_keys = [key for key in self.lexicon.synonym_keys if key in query.folded]
-        uncovered_nouns = [word for word, flag in self.pos_tagger.lcut(query.folded)
-                           if flag.startswith(_NOUN_FLAGS) and len(word) >= 2 and word in content
-                           and not self._covered(word, matched_keys)]
-        if uncovered_nouns and dense_max < self.dense_in_scope:
-            return "uncovered"
-        if query.units or query.part_kinds or self._asks_whole_tree(query.folded):
+        if query.units or query.part_kinds or self._asks_whole_tree(folded):
             return None
-        if not content:
+        words = self._topic_words_of(query)
+        if not words:
             return "no_topic"
-        if not any(self._covered(token, matched_keys) for token in content):
+        wording = self.lexicon.matched_wording(folded)
+        covered = [word for word in words if self._covered(word, wording)]
+        if len(covered) < self.lexicon.min_covered_share * len(words) and dense_max < self.dense_in_scope:
             return "uncovered"
         return None
 
     # Dense similarity above which a question with words the policy never uses is still answered.
     dense_in_scope = 0.5
 
-    def _covered(self, token: str, matched_keys: list[str]) -> bool:
+    def _topic_words_of(self, query: Query) -> list[str]:
+        """The question's topic words, each once: jieba's search mode also yields the parts of a
+        longer word (家门, 门口 of 家门口), which would count one word several times; and pieces
+        jieba only guessed (多建, 要交) are fragments of a sentence, not words."""
+        words = [word for word in dict.fromkeys(query.topic_terms)
+                 if self.tokenizer.in_dictionary(word) or word.isascii()]
+        return [word for word in words if not any(word != other and word in other for other in words)]
+
+    def _states_an_amount(self, query: Query, hits: list[Hit]) -> bool:
+        """A retrieved clause on the question's topic states an amount of money (生均300元)."""
+        topic = [word for word in self._topic_words_of(query) if not _MONEY_WORD.search(word)]
+        return any(_MONEY.search(hit.clause.text) and any(word in fold(hit.clause.text) for word in topic)
+                   for hit in hits[:3])
+
+    def _covered(self, token: str, wording: list[str]) -> bool:
         """In the policy's text, a known everyday word, or part of one found in the question."""
         return (token in self.corpus_folded or token in self.lexicon.synonym_keys
-                or any(set(token) & set(key) for key in matched_keys))
+                or any(token in found or found in token for found in wording))
 
     # ---------------------------------------------------------------- intent
     def intent(self, query: Query) -> Intent:
@@ -253,7 +267,7 @@ class Composer:
         if query.items:
             return query.items
         terms = [term for term in query.terms if len(term) >= 2 and term not in self.lexicon.answer_words
-                 and term not in self.lexicon.generic]
+                 and not self.lexicon.is_generic(term)]
         scores: dict[str, float] = {}
         for hit in hits:
             if hit.clause.item_id:
@@ -605,8 +619,7 @@ class Composer:
         examples = " / ".join(self.templates["examples"])
         if reason == "injection":
             return self.templates["refusal_injection"].format(title=self.title, examples=examples)
-        detail = {"other_place": self.templates["reason_other_place"],
-                  "other_year": self.templates["reason_other_year"]}.get(reason, "")
+        detail = self.templates.get(f"reason_{reason}", "")
         return self.templates["refusal"].format(title=self.title, reason=detail, examples=examples)
 
 

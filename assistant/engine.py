@@ -76,7 +76,7 @@ class Assistant:
             previous, previous_hits, _ = self._search(self.validate(history[-1]))
             query = self.composer.continue_from(query, previous, self.composer.topic_items(previous, previous_hits))
         hits, dense_max = self._retrieve(question, query)
-        reason = self.composer.refusal_reason(query, dense_max)
+        reason = self.composer.refusal_reason(query, dense_max, hits)
         if reason:
             text = self.composer.refusal(reason)
             return Answer(question, text, True, Intent.OUT_OF_SCOPE, (), _elapsed(started))

@@ -30,13 +30,17 @@ def _term_pattern(term: str) -> re.Pattern:
 
 @dataclass(frozen=True)
 class Lexicon:
-    synonyms: tuple[tuple[re.Pattern, tuple[str, ...]], ...]
-    synonym_keys: frozenset[str]
+    synonyms: tuple[tuple[re.Pattern, tuple[str, ...]], ...]   # literal keys and [patterns]
+    synonym_keys: frozenset[str]                               # the literal keys
     intent_cues: dict[str, tuple[re.Pattern, ...]]
     answer_words: frozenset[str]
     unit_aliases: dict[str, tuple[str, ...]]
     injection: tuple[re.Pattern, ...]
+    money_amount: tuple[re.Pattern, ...]
+    person: tuple[re.Pattern, ...]
     generic: frozenset[str]
+    generic_patterns: tuple[re.Pattern, ...]
+    min_covered_share: float
     other_places: tuple[str, ...]
     years: tuple[int, int]
     stopwords: frozenset[str]
@@ -44,20 +48,27 @@ class Lexicon:
     @classmethod
     def load(cls, directory: str | Path) -> "Lexicon":
         directory = Path(directory)
-        synonyms = tomllib.loads((directory / "synonyms.toml").read_text(encoding="utf-8"))["terms"]
+        synonym_file = tomllib.loads((directory / "synonyms.toml").read_text(encoding="utf-8"))
+        synonyms, synonym_patterns = synonym_file["terms"], synonym_file.get("patterns", {})
         intents = tomllib.loads((directory / "intents.toml").read_text(encoding="utf-8"))
         units = tomllib.loads((directory / "units.toml").read_text(encoding="utf-8"))["aliases"]
         scope = tomllib.loads((directory / "scope.toml").read_text(encoding="utf-8"))
         stopwords = (directory / "stopwords.txt").read_text(encoding="utf-8").split()
         return cls(
             synonyms=tuple((_term_pattern(fold(key)), tuple(fold(v) for v in values))
-                           for key, values in synonyms.items()),
+                           for key, values in synonyms.items())
+            + tuple((re.compile(fold(pattern)), tuple(fold(v) for v in values))
+                    for pattern, values in synonym_patterns.items()),
             synonym_keys=frozenset(fold(key) for key in synonyms),
             intent_cues={key: _compile(intents[key]) for key in INTENT_CUE_KEYS},
             answer_words=frozenset(fold(word) for word in intents["answer_words"]),
             unit_aliases={unit: tuple(fold(alias) for alias in aliases) for unit, aliases in units.items()},
             injection=_compile(scope["injection"]),
+            money_amount=_compile(scope["money_amount"]),
+            person=_compile(scope["person"]),
             generic=frozenset(fold(word) for word in scope["generic"]),
+            generic_patterns=_compile(scope["generic_patterns"]),
+            min_covered_share=float(scope["min_covered_share"]),
             other_places=tuple(fold(place) for place in scope["other_places"]),
             years=(int(scope["first_year"]), int(scope["last_year"])),
             stopwords=frozenset(stopwords),
@@ -70,6 +81,18 @@ class Lexicon:
             if pattern.search(folded_question):
                 terms.update(dict.fromkeys(values))
         return list(terms)
+
+    def matched_wording(self, folded_question: str) -> list[str]:
+        """The everyday words of the question the synonym table knows (keys and pattern matches)."""
+        found = []
+        for pattern, _ in self.synonyms:
+            match = pattern.search(folded_question)
+            if match:
+                found.append(match.group(0))
+        return found
+
+    def is_generic(self, token: str) -> bool:
+        return token in self.generic or any(pattern.search(token) for pattern in self.generic_patterns)
 
     def cues(self, intent: str, folded_question: str) -> bool:
         return any(pattern.search(folded_question) for pattern in self.intent_cues[intent])

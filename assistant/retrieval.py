@@ -51,6 +51,10 @@ class QueryTokenizer:
             if word and not word.isascii():
                 self.jieba.add_word(word, freq=2000)
 
+    def in_dictionary(self, word: str) -> bool:
+        """A dictionary word, not one jieba's HMM guessed from unknown characters (多建, 要交)."""
+        return bool(self.jieba.FREQ.get(word))
+
     def tokens(self, folded_text: str) -> list[str]:
         """Content tokens: no stopwords, no punctuation, no lone CJK characters."""
         out = []

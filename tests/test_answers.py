@@ -99,6 +99,25 @@ def test_out_of_scope_is_refused_plainly(assistant, question):
     assert "您可以这样问" in answer.answer
 
 
+def test_fees_and_people_are_refused_with_the_reason(assistant):
+    fee = assistant.ask("普惠园每学期收费多少？")
+    assert fee.refused and "收费或价格标准" in fee.answer
+    person = assistant.ask("杨柳青四中的校长是谁？")
+    assert person.refused and "不涉及具体人员" in person.answer
+
+
+def test_an_amount_of_money_the_policy_states_is_answered(assistant):
+    answer = assistant.ask("劳动教育经费每个学生多少钱？")
+    assert not answer.refused and "300元" in answer.answer and "四（四）.3" in cited_ids(answer)
+
+
+def test_everyday_words_around_a_policy_topic_do_not_make_it_out_of_scope(assistant):
+    # colloquial fillers (啥时候, 听说) and pieces jieba only guesses must not outweigh the topic
+    answer = assistant.ask("听说区里要多建幼儿园，啥时候能建好？")
+    assert not answer.refused and any(cid.startswith(("四（五）", "五（四）")) for cid in cited_ids(answer))
+    assert assistant.ask("下周的足球比赛在哪看直播？").refused
+
+
 def test_gold_answers_are_grounded_and_short(assistant, tree):
     for item in load_gold():
         answer = assistant.ask(item.question, list(item.history))
