@@ -123,7 +123,8 @@ class Composer:
 
     def _names_structure(self, token: str) -> bool:
         """Words that name a kind of answer, a part, a count or a unit rather than a topic."""
-        return (token in self.lexicon.answer_words or self.lexicon.is_generic(token) or bool(_COUNTED.match(token))
+        return (token in self.lexicon.answer_words or token in self.lexicon.boilerplate
+                or self.lexicon.is_generic(token) or bool(_COUNTED.match(token))
                 or token in self.part_words or any(token == name for name, _ in self.unit_names))
 
     def _explicit_items(self, folded: str) -> tuple[list[Item], int | None]:
@@ -266,8 +267,7 @@ class Composer:
         """Items that the question's topic points to, best first."""
         if query.items:
             return query.items
-        terms = [term for term in query.terms if len(term) >= 2 and term not in self.lexicon.answer_words
-                 and not self.lexicon.is_generic(term)]
+        terms = self._topic_words(query)
         scores: dict[str, float] = {}
         for hit in hits:
             if hit.clause.item_id:

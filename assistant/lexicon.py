@@ -34,6 +34,7 @@ class Lexicon:
     synonym_keys: frozenset[str]                               # the literal keys
     intent_cues: dict[str, tuple[re.Pattern, ...]]
     answer_words: frozenset[str]
+    boilerplate: frozenset[str]
     unit_aliases: dict[str, tuple[str, ...]]
     injection: tuple[re.Pattern, ...]
     money_amount: tuple[re.Pattern, ...]
@@ -62,6 +63,7 @@ class Lexicon:
             synonym_keys=frozenset(fold(key) for key in synonyms),
             intent_cues={key: _compile(intents[key]) for key in INTENT_CUE_KEYS},
             answer_words=frozenset(fold(word) for word in intents["answer_words"]),
+            boilerplate=frozenset(fold(word) for word in intents["boilerplate"]),
             unit_aliases={unit: tuple(fold(alias) for alias in aliases) for unit, aliases in units.items()},
             injection=_compile(scope["injection"]),
             money_amount=_compile(scope["money_amount"]),
