@@ -27,6 +27,7 @@ EXAMPLES = [
 ALL_UNITS = "全部单位"
 STREAM_STEPS = 16          # the answer appears in about this many pieces
 STREAM_PAUSE_SECONDS = 0.02
+CONCURRENT_CHATS = 8
 
 # System fonts only: the page must not fetch fonts (or anything else) from the internet.
 THEME = gr.themes.Soft(primary_hue="red", font=["system-ui", "PingFang SC", "Microsoft YaHei", "sans-serif"],
@@ -68,6 +69,8 @@ def build_ui(tree: PolicyTree, get_assistant: Callable[..., Assistant | None], f
                 _duties_tab(tree)
             with gr.Tab("量化指标", id="targets"):
                 _targets_tab(tree)
+    # Answers take milliseconds; the limit only bounds how many chats stream at the same time.
+    demo.queue(default_concurrency_limit=CONCURRENT_CHATS)
     return demo
 
 
@@ -125,6 +128,7 @@ def _chat_tab(get_assistant, feedback: FeedbackStore) -> None:
         button.click(lambda text: text, button, box).then(respond, [box, chatbot, turns], outputs)
     chatbot.like(record_feedback, [turns], None)
     clear.click(lambda: ([], [], ""), None, outputs)
+    chatbot.clear(lambda: [], None, turns)  # the chat's own 🗑 button: forget the turns too
 
 
 def _clause_rows(clauses) -> list[list[str]]:

@@ -66,6 +66,14 @@ def test_chat_answers_with_citation_cards_and_follows_up(page):
         page.screenshot(path=os.environ["ASSISTANT_SCREENSHOT"])
 
 
+def test_clearing_the_chat_forgets_the_previous_question(page):
+    ask(page, "谁负责特殊教育？")
+    page.locator("#chat button").first.click()  # the chat's own clear (🗑) button
+    expect(page.locator("#chat .reply")).to_have_count(0)
+    ask(page, "那目标是多少？")  # no previous question any more: nothing to follow up on
+    expect(page.locator("#chat .reply").last).not_to_contain_text("99%")
+
+
 def test_example_question_is_asked_on_click(page):
     page.get_by_role("button", name="区财政局负责哪些任务？").click()
     expect(page.locator('#chat .reply.complete')).to_have_count(1, timeout=15000)
