@@ -98,8 +98,8 @@ def _print_failures(name, verdicts, answers) -> None:
             print("    " + str(answer.get("answer", "")).replace("\n", "\n    "))
 
 
-def _ratio(value: float | None) -> str:
-    return "    –" if value is None else f"{value:5.2f}"
+def _ratio(value: float | None, width: int = 5, digits: int = 2) -> str:
+    return f"{'–':>{width}}" if value is None else f"{value:{width}.{digits}f}"
 
 
 def _table(summary: dict) -> str:
@@ -108,8 +108,9 @@ def _table(summary: dict) -> str:
     for name, system in summary["systems"].items():
         for split in ("all", *system["splits"]):
             s = report.of_split(system, split)
-            rows.append(f"{name[:26]:26} {split:5} {s['overall']:7.3f} {s['facts']:6.3f} {s['citation']:6.3f} "
-                        f"{s['hit_at_1']:6.3f} {_ratio(s['refusal_precision'])} {s['refusal_recall']:5.2f} "
+            rows.append(f"{name[:26]:26} {split:5} {_ratio(s['overall'], 7, 3)} {_ratio(s['facts'], 6, 3)} "
+                        f"{_ratio(s['citation'], 6, 3)} {_ratio(s['hit_at_1'], 6, 3)} "
+                        f"{_ratio(s['refusal_precision'])} {_ratio(s['refusal_recall'])} "
                         f"{s['ungrounded_answers']:4d} {s['p50_ms']:7.2f} {s['p95_ms']:7.2f}")
     top = summary.get("headline")
     if top:

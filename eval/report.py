@@ -70,6 +70,14 @@ def markdown(summary: dict, descriptions: dict[str, str], questions_by_split: di
             cells = [_pct(of_split(s, split)["by_category"].get(category, 0.0)) if of_split(s, split) else "–"
                      for s in systems.values()]
             lines.append(f"| {category} | " + " | ".join(cells) + " |")
+    ours = of_split(systems.get("assistant", {}), "test")
+    if ours:
+        lines += ["", "## `assistant` on the test part, every metric by category", "",
+                  "| category | questions | " + " | ".join(label for _, label in METRICS)
+                  + " | over 600 chars | ungrounded | p50 ms |", "|---" * (len(METRICS) + 5) + "|"]
+        for category, m in ours["category_metrics"].items():
+            lines.append(f"| {category} | {m['questions']} | " + " | ".join(_pct(m[key]) for key, _ in METRICS)
+                         + f" | {m['over_600_chars']} | {m['ungrounded_answers']} | {m['p50_ms']} |")
     lines += ["", "![fully correct by category, test part](by_category.png)", "",
               "Metrics: *fully correct* = refusal right and, for an answerable question, every gold fact in the "
               "answer and every gold clause cited; *facts* / *citation* over answerable questions; *hit@k* = a gold "

@@ -91,16 +91,16 @@ def judge(item: GoldItem, answer: dict, unit_names: list[str]) -> Verdict:
     )
 
 
-def _rate(values: list[bool]) -> float:
-    return round(sum(values) / len(values), 4) if values else 0.0
+def _rate(values: list[bool]) -> float | None:
+    """Share of true values; None (undefined) when there is nothing to count."""
+    return round(sum(values) / len(values), 4) if values else None
 
 
-def summarise(verdicts: list[Verdict]) -> dict:
+def _metrics(verdicts: list[Verdict]) -> dict:
     answerable = [v for v in verdicts if not v.item.refused]
     said_refused = [v for v in verdicts if (v.refusal_ok and v.item.refused) or (not v.refusal_ok and not v.item.refused)]
     true_refusals = [v for v in verdicts if v.item.refused and v.refusal_ok]
     latencies = sorted(v.latency_ms for v in verdicts) or [0.0]
-    categories = sorted({v.item.category for v in verdicts})
     return {
         "questions": len(verdicts),
         "overall": _rate([v.correct for v in verdicts]),
@@ -115,5 +115,18 @@ def summarise(verdicts: list[Verdict]) -> dict:
         "ungrounded_answers": sum(bool(v.ungrounded) for v in verdicts),
         "p50_ms": round(statistics.median(latencies), 2),
         "p95_ms": round(latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))], 2),
-        "by_category": {c: _rate([v.correct for v in verdicts if v.item.category == c]) for c in categories},
+    }
+
+
+def summarise(verdicts: list[Verdict]) -> dict:
+    """Every metric over all verdicts; ``by_category`` (fully correct) and ``category_metrics``
+    (every metric) per category."""
+    by_category = {}
+    for verdict in verdicts:
+        by_category.setdefault(verdict.item.category, []).append(verdict)
+    categories = sorted(by_category)
+    return {
+        **_metrics(verdicts),
+        "by_category": {c: _rate([v.correct for v in by_category[c]]) for c in categories},
+        "category_metrics": {c: _metrics(by_category[c]) for c in categories},
     }

@@ -92,6 +92,8 @@ def test_cli_writes_report_with_summary_chart_and_tables(run_cli, tmp_path):
     assert ours["overall"] == 1.0 and set(ours["by_category"]) == {"target", "responsible_units", "out_of_scope"}
     assert baseline["by_category"]["out_of_scope"] == 0.0 and baseline["refusal_precision"] is None
     assert ours["p50_ms"] > 0 and ours["p95_ms"] >= ours["p50_ms"]
+    refusals = ours["category_metrics"]["out_of_scope"]
+    assert refusals["refusal_recall"] == 1.0 and refusals["facts"] is None  # no answerable question there
     assert summary["headline"]["best_baseline"] == "bm25-jieba-chunks"
     assert "| `assistant` | 100.0" in (tmp_path / "report" / "report.md").read_text(encoding="utf-8")
     assert (tmp_path / "report" / "by_category.png").read_bytes().startswith(b"\x89PNG")
