@@ -14,7 +14,7 @@ from pathlib import Path
 
 
 from .lexicon import Lexicon
-from .records import Citation, Clause, Hit, Intent, Item, ItemKind, Part, PolicyTree, QuantTarget
+from .records import Answer, Citation, Clause, Hit, Intent, Item, ItemKind, Part, PolicyTree, QuantTarget
 from .retrieval import QueryTokenizer
 from .text import chinese_numeral, fold, parse_chinese_numeral
 
@@ -114,18 +114,32 @@ class Composer:
         """A question with no topic of its own ("那目标是多少？") continues the previous one."""
         return not (query.items or query.topic_terms or query.units or query.part_kinds or query.paragraph_parts)
 
-    @staticmethod
-    def continue_from(query: Query, previous: Query, previous_items: list[Item]) -> Query:
+    def cited_items(self, answer: Answer) -> list[Item]:
+        """The items an answer cites, in citation order: what a follow-up question refers to."""
+        item_ids = dict.fromkeys(self.tree.clause(citation.id).item_id for citation in answer.citations)
+        return [self.tree.item(item_id) for item_id in item_ids if item_id]
+
+    def continue_from(self, query: Query, previous: Query, previous_items: list[Item]) -> Query:
         query.items = previous_items
-        query.units = previous.units
+        # "那目标是多少？" after "区民政局负责什么？" asks about the unit's items, not the unit again.
+        asks_about_items = any(self.lexicon.cues(kind, query.folded)
+                               for kind in ("target", "measures", "responsible_units"))
+        query.units = [] if asks_about_items else previous.units
         query.terms = list(dict.fromkeys(query.terms + previous.terms))
         return query
 
     def _names_structure(self, token: str) -> bool:
         """Words that name a kind of answer, a part, a count or a unit rather than a topic."""
-        return (token in self.lexicon.answer_words or token in self.lexicon.boilerplate
+        return (self._is_answer_word(token) or token in self.lexicon.boilerplate
                 or self.lexicon.is_generic(token) or bool(_COUNTED.match(token))
                 or token in self.part_words or any(token == name for name, _ in self.unit_names))
+
+    def _is_answer_word(self, token: str) -> bool:
+        """An answer word, or answer words run together (具体 + 措施 → 具体措施)."""
+        if token in self.lexicon.answer_words:
+            return True
+        return any(token[:cut] in self.lexicon.answer_words and self._is_answer_word(token[cut:])
+                   for cut in range(1, len(token)))
 
     def _explicit_items(self, folded: str) -> tuple[list[Item], int | None]:
         items: list[Item] = []
@@ -236,7 +250,7 @@ class Composer:
         if query.items:
             if cues("target", folded) and not cues("measures", folded.replace("行动目标", "")):
                 return Intent.TARGET
-            if "举措" in folded or "措施" in folded.replace("保障措施", "") or query.measure_number:
+            if query.measure_number or cues("measures", folded.replace("保障措施", "")):
                 return Intent.MEASURES
             return Intent.ITEM
         if (query.part_kinds or self._asks_whole_tree(folded)) \

@@ -25,6 +25,10 @@ from .retrieval import HybridRetriever, QueryTokenizer, RetrievalMode
 from .settings import Settings
 
 
+# How many earlier questions a follow-up may reach back through (那呢？ after 那目标呢？ after …).
+FOLLOW_UP_DEPTH = 3
+
+
 class InvalidQuestion(ValueError):
     """A question that cannot be answered as given (empty, too long)."""
 
@@ -73,8 +77,12 @@ class Assistant:
         question = self.validate(question)
         query = self.composer.analyse(question)
         if history and self.composer.is_follow_up(query):
-            previous, previous_hits, _ = self._search(self.validate(history[-1]))
-            query = self.composer.continue_from(query, previous, self.composer.topic_items(previous, previous_hits))
+            # A follow-up is about what the previous answer cited: answer the previous question again
+            # (with its own recent history, so chains of follow-ups work) and take its items.
+            previous_question = self.validate(history[-1])
+            previous_answer = self.ask(previous_question, history[-FOLLOW_UP_DEPTH - 1:-1])
+            query = self.composer.continue_from(query, self.composer.analyse(previous_question),
+                                                self.composer.cited_items(previous_answer))
         hits, dense_max = self._retrieve(question, query)
         reason = self.composer.refusal_reason(query, dense_max, hits)
         if reason:
@@ -88,11 +96,6 @@ class Assistant:
         return Answer(question, fit_answer(text), False, intent, to_citations(cited),
                       _elapsed(started), tuple(query.terms))
 
-
-    def _search(self, question: str):
-        query = self.composer.analyse(question)
-        hits, dense_max = self._retrieve(question, query)
-        return query, hits, dense_max
 
     def _retrieve(self, question: str, query):
         text = " ".join([question] + query.terms)

@@ -99,6 +99,17 @@ def test_out_of_scope_is_refused_plainly(assistant, question):
     assert "您可以这样问" in answer.answer
 
 
+def test_follow_ups_chain_and_refer_to_what_the_previous_answer_cited(assistant):
+    history = ["区残联负责哪些任务？"]
+    target = assistant.ask("那它的目标是多少？", history)
+    assert cited_ids(target)[0] == "四（八）" and all(cid.startswith("四（八）") for cid in cited_ids(target))
+    assert "99%" in target.answer
+    measures = assistant.ask("具体怎么做？", history + ["那它的目标是多少？"])
+    assert cited_ids(measures) == ["四（八）.1", "四（八）.2", "四（八）.3"]
+    # nothing to follow up on after a refusal
+    assert assistant.ask("那目标是多少？", ["明天天气怎么样？"]).refused
+
+
 def test_fees_and_people_are_refused_with_the_reason(assistant):
     fee = assistant.ask("普惠园每学期收费多少？")
     assert fee.refused and "收费或价格标准" in fee.answer
