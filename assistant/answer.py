@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-
 
 from .lexicon import Lexicon
 from .records import Answer, Citation, Clause, Hit, Intent, Item, ItemKind, Part, PolicyTree, QuantTarget
@@ -120,13 +119,12 @@ class Composer:
         return [self.tree.item(item_id) for item_id in item_ids if item_id]
 
     def continue_from(self, query: Query, previous: Query, previous_items: list[Item]) -> Query:
-        query.items = previous_items
+        """The follow-up ``query`` completed by the previous question (both are left unchanged)."""
         # "那目标是多少？" after "区民政局负责什么？" asks about the unit's items, not the unit again.
         asks_about_items = any(self.lexicon.cues(kind, query.folded)
                                for kind in ("target", "measures", "responsible_units"))
-        query.units = [] if asks_about_items else previous.units
-        query.terms = list(dict.fromkeys(query.terms + previous.terms))
-        return query
+        return replace(query, items=previous_items, units=[] if asks_about_items else previous.units,
+                       terms=list(dict.fromkeys(query.terms + previous.terms)))
 
     def _names_structure(self, token: str) -> bool:
         """Words that name a kind of answer, a part, a count or a unit rather than a topic."""
@@ -201,7 +199,7 @@ class Composer:
             return None
         if query.units or query.part_kinds or self._asks_whole_tree(folded):
             return None
-        words = self._topic_words_of(query)
+        words = self._question_words(query)
         if not words:
             return "no_topic"
         wording = self.lexicon.matched_wording(folded)
@@ -213,8 +211,9 @@ class Composer:
     # Dense similarity above which a question with words the policy never uses is still answered.
     dense_in_scope = 0.5
 
-    def _topic_words_of(self, query: Query) -> list[str]:
-        """The question's topic words, each once: jieba's search mode also yields the parts of a
+    def _question_words(self, query: Query) -> list[str]:
+        """The topic words the user wrote (unlike :meth:`_topic_words`, without the policy terms the
+        lexicon adds), each once: jieba's search mode also yields the parts of a
         longer word (家门, 门口 of 家门口), which would count one word several times; and pieces
         jieba only guessed (多建, 要交) are fragments of a sentence, not words."""
         words = [word for word in dict.fromkeys(query.topic_terms)
@@ -223,7 +222,7 @@ class Composer:
 
     def _states_an_amount(self, query: Query, hits: list[Hit]) -> bool:
         """A retrieved clause on the question's topic states an amount of money (生均300元)."""
-        topic = [word for word in self._topic_words_of(query) if not _MONEY_WORD.search(word)]
+        topic = [word for word in self._question_words(query) if not _MONEY_WORD.search(word)]
         return any(_MONEY.search(hit.clause.text) and any(word in fold(hit.clause.text) for word in topic)
                    for hit in hits[:3])
 

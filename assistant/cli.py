@@ -172,7 +172,7 @@ def _feedback(args) -> int:
     import csv
     import sqlite3
 
-    from .feedback import FeedbackStore
+    from .feedback import COLUMNS, FeedbackStore
 
     path = args.db or _settings().feedback_db
     if not path.is_file():
@@ -185,8 +185,7 @@ def _feedback(args) -> int:
         for record in records:
             print(json.dumps(record, ensure_ascii=False))
     else:
-        writer = csv.DictWriter(sys.stdout, fieldnames=["id", "created_at", "rating", "question", "answer",
-                                                        "citations", "refused"])
+        writer = csv.DictWriter(sys.stdout, fieldnames=COLUMNS)
         writer.writeheader()
         for record in records:
             writer.writerow({**record, "citations": " ".join(record["citations"])})

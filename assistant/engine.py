@@ -16,7 +16,7 @@ from pathlib import Path
 
 from index.store import open_store
 
-from .answer import Composer, fit_answer, to_citations
+from .answer import Composer, Query, fit_answer, to_citations
 from .embeddings import load_embedder
 from .lexicon import Lexicon
 from .parser import parse_policy_file
@@ -73,29 +73,31 @@ class Assistant:
 
     def ask(self, question: str, history: list[str] | None = None) -> Answer:
         """Answer one question; ``history`` holds the user's earlier questions, oldest first."""
+        return self._answer(question, history)[0]
+
+    def _answer(self, question: str, history: list[str] | None) -> tuple[Answer, Query]:
+        """The answer and the question as analysed (before any follow-up completion)."""
         started = time.perf_counter()
         question = self.validate(question)
-        query = self.composer.analyse(question)
+        analysed = query = self.composer.analyse(question)
         if history and self.composer.is_follow_up(query):
             # A follow-up is about what the previous answer cited: answer the previous question again
             # (with its own recent history, so chains of follow-ups work) and take its items.
-            previous_question = self.validate(history[-1])
-            previous_answer = self.ask(previous_question, history[-FOLLOW_UP_DEPTH - 1:-1])
-            query = self.composer.continue_from(query, self.composer.analyse(previous_question),
-                                                self.composer.cited_items(previous_answer))
+            previous_answer, previous = self._answer(self.validate(history[-1]), history[-FOLLOW_UP_DEPTH - 1:-1])
+            query = self.composer.continue_from(query, previous, self.composer.cited_items(previous_answer))
         hits, dense_max = self._retrieve(question, query)
         reason = self.composer.refusal_reason(query, dense_max, hits)
         if reason:
             text = self.composer.refusal(reason)
-            return Answer(question, text, True, Intent.OUT_OF_SCOPE, (), _elapsed(started))
+            return Answer(question, text, True, Intent.OUT_OF_SCOPE, (), _elapsed(started)), analysed
         intent = self.composer.intent(query)
         text, cited = self.composer.compose(query, intent, hits)
         if not cited:
             text = self.composer.refusal("uncovered")
-            return Answer(question, text, True, Intent.OUT_OF_SCOPE, (), _elapsed(started))
-        return Answer(question, fit_answer(text), False, intent, to_citations(cited),
-                      _elapsed(started), tuple(query.terms))
-
+            return Answer(question, text, True, Intent.OUT_OF_SCOPE, (), _elapsed(started)), analysed
+        answer = Answer(question, fit_answer(text), False, intent, to_citations(cited), _elapsed(started),
+                        tuple(query.terms))
+        return answer, analysed
 
     def _retrieve(self, question: str, query):
         text = " ".join([question] + query.terms)

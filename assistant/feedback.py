@@ -29,6 +29,10 @@ CREATE TABLE IF NOT EXISTS feedback (
 """
 
 
+# The columns of a record, in the order ``export`` returns them.
+COLUMNS = ("id", "created_at", "rating", "question", "answer", "citations", "refused")
+
+
 class Rating(Choice):
     UP = "up"
     DOWN = "down"
@@ -64,7 +68,9 @@ class FeedbackStore:
     def export(self) -> list[dict]:
         """Every record, oldest first."""
         with self._connect() as connection:
-            rows = connection.execute(
-                "SELECT id, created_at, rating, question, answer, citations, refused FROM feedback ORDER BY id").fetchall()
-        return [{"id": row[0], "created_at": row[1], "rating": row[2], "question": row[3], "answer": row[4],
-                 "citations": json.loads(row[5]), "refused": bool(row[6])} for row in rows]
+            rows = connection.execute(f"SELECT {', '.join(COLUMNS)} FROM feedback ORDER BY id").fetchall()
+        records = [dict(zip(COLUMNS, row)) for row in rows]
+        for record in records:
+            record["citations"] = json.loads(record["citations"])
+            record["refused"] = bool(record["refused"])
+        return records

@@ -9,7 +9,6 @@ can become a tag, an attribute or a markdown link.
 from __future__ import annotations
 
 import html
-import unicodedata
 
 from .records import Answer, Clause, PolicyTree
 from .text import fold
@@ -26,7 +25,7 @@ def _folded_chars(text: str) -> tuple[str, list[int]]:
     """Fold character by character, remembering which original character each folded one came from."""
     folded, origin = [], []
     for index, char in enumerate(text):
-        for out in fold(unicodedata.normalize("NFKC", char)) if not char.isspace() else "":
+        for out in fold(char) if not char.isspace() else "":
             folded.append(out)
             origin.append(index)
     return "".join(folded), origin

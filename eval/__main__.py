@@ -136,8 +136,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(json.dumps(summary, ensure_ascii=False, indent=2) if args.json else _table(summary))
     if args.report:
-        descriptions = {**SYSTEMS, **{name: "answers scored from outside" for name in summary["systems"]
-                                      if name not in SYSTEMS}}
+        descriptions = {name: SYSTEMS[name].description if name in SYSTEMS else "answers scored from outside"
+                        for name in summary["systems"]}
         for path in report.write(summary, descriptions, args.report):
             print(f"wrote {path}", file=sys.stderr)
     return 0

@@ -22,11 +22,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from .score import load_gold
+from .score import load_gold, percentile
+from .webapp import CHROMIUM, CHROMIUM_FLAGS, running_app
 
 QUESTION = "谁负责学前教育？"
-CHROMIUM = "/usr/bin/chromium"
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 NAIVE_FIRST_ANSWER = (
     "import sys; from eval.baselines import ChunkBaseline, RetrieverKind; "
     "print(ChunkBaseline.load(RetrieverKind.DENSE).ask(sys.argv[1])['citations'][0]['id'])"
@@ -45,11 +44,6 @@ def _run(command: list[str], env: dict[str, str]) -> tuple[float, float]:
     return elapsed, usage.ru_maxrss / 1024  # ru_maxrss is in KiB on Linux
 
 
-def _percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
-
-
 def _warm(ask, questions, rounds: int) -> list[float]:
     ask(QUESTION, [])  # the first call pays one-off costs
     timings = []
@@ -61,23 +55,13 @@ def _warm(ask, questions, rounds: int) -> list[float]:
     return timings
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _page_usable_seconds(url: str, repeats: int) -> list[float]:
     """Navigation start to a chat that can take a question, in a fresh browser context each time."""
     from playwright.sync_api import sync_playwright
 
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-             "--disable-component-update", "--disable-sync", "--no-first-run"]
     timings = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=flags)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         for _ in range(repeats):
             context = browser.new_context()
             page = context.new_page()
@@ -96,37 +80,22 @@ def measure_web(env: dict[str, str], questions, repeats: int) -> dict:
 
     ready, figures = [], {}
     for attempt in range(repeats):
-        port = _free_port()
-        url = f"http://127.0.0.1:{port}"
-        started = time.perf_counter()
-        server = subprocess.Popen([sys.executable, "app.py", "--port", str(port)], env=env, cwd=PROJECT_ROOT,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            with httpx.Client(base_url=url, timeout=30) as client:
-                while True:
-                    try:
-                        if client.get("/healthz").status_code == 200:
-                            break
-                    except httpx.TransportError:
-                        pass
-                    if server.poll() is not None or time.perf_counter() - started > 120:
-                        raise RuntimeError("python app.py did not become healthy")
-                    time.sleep(0.05)
-                ready.append(time.perf_counter() - started)
-                if attempt == repeats - 1:  # measure requests and the page on the last server
-                    timings = []
-                    for question, history in [(QUESTION, [])] + questions:
-                        sent = time.perf_counter()
-                        client.post("/api/ask", json={"question": question, "history": history}).raise_for_status()
-                        timings.append((time.perf_counter() - sent) * 1000)
-                    timings = timings[1:]
-                    figures["api_ask_p50_ms"] = round(statistics.median(timings), 2)
-                    figures["api_ask_p95_ms"] = round(_percentile(timings, 0.95), 2)
-                    if Path(CHROMIUM).exists():
-                        figures["page_usable_s"] = round(statistics.median(_page_usable_seconds(url + "/", 3)), 2)
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+        with running_app(env) as app:
+            ready.append(app.ready_seconds)
+            if attempt < repeats - 1:
+                continue
+            # requests and the page are measured on the last server
+            with httpx.Client(base_url=app.url, timeout=30) as client:
+                timings = []
+                for question, history in [(QUESTION, [])] + questions:
+                    sent = time.perf_counter()
+                    client.post("/api/ask", json={"question": question, "history": history}).raise_for_status()
+                    timings.append((time.perf_counter() - sent) * 1000)
+            timings = timings[1:]
+            figures["api_ask_p50_ms"] = round(statistics.median(timings), 2)
+            figures["api_ask_p95_ms"] = round(percentile(timings, 0.95), 2)
+            if Path(CHROMIUM).exists():
+                figures["page_usable_s"] = round(statistics.median(_page_usable_seconds(app.url + "/", 3)), 2)
     figures["server_ready_s"] = round(statistics.median(ready), 2)
     return figures
 
@@ -150,11 +119,11 @@ def measure(rounds: int = 3, repeats: int = 3) -> dict:
         "questions_timed": len(ours_warm),
         "index_build_s": round(index_seconds, 2), "index_build_peak_mib": round(index_mib),
         "assistant": {"warm_p50_ms": round(statistics.median(ours_warm), 2),
-                      "warm_p95_ms": round(_percentile(ours_warm, 0.95), 2),
+                      "warm_p95_ms": round(percentile(ours_warm, 0.95), 2),
                       "cold_start_s": round(statistics.median(t for t, _ in ours_cold), 2),
                       "peak_mib": round(max(m for _, m in ours_cold))},
         "naive-langchain-rag": {"warm_p50_ms": round(statistics.median(naive_warm), 2),
-                                "warm_p95_ms": round(_percentile(naive_warm, 0.95), 2),
+                                "warm_p95_ms": round(percentile(naive_warm, 0.95), 2),
                                 "cold_start_s": round(statistics.median(t for t, _ in naive_cold), 2),
                                 "peak_mib": round(max(m for _, m in naive_cold))},
     }

@@ -96,11 +96,17 @@ def _rate(values: list[bool]) -> float | None:
     return round(sum(values) / len(values), 4) if values else None
 
 
+def percentile(values: list[float], fraction: float) -> float:
+    """The value below which ``fraction`` of ``values`` lie (nearest rank, no interpolation)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
 def _metrics(verdicts: list[Verdict]) -> dict:
     answerable = [v for v in verdicts if not v.item.refused]
     said_refused = [v for v in verdicts if (v.refusal_ok and v.item.refused) or (not v.refusal_ok and not v.item.refused)]
     true_refusals = [v for v in verdicts if v.item.refused and v.refusal_ok]
-    latencies = sorted(v.latency_ms for v in verdicts) or [0.0]
+    latencies = [v.latency_ms for v in verdicts] or [0.0]
     return {
         "questions": len(verdicts),
         "overall": _rate([v.correct for v in verdicts]),
@@ -114,7 +120,7 @@ def _metrics(verdicts: list[Verdict]) -> dict:
         "over_600_chars": sum(v.over_length for v in verdicts),
         "ungrounded_answers": sum(bool(v.ungrounded) for v in verdicts),
         "p50_ms": round(statistics.median(latencies), 2),
-        "p95_ms": round(latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))], 2),
+        "p95_ms": round(percentile(latencies, 0.95), 2),
     }
 
 

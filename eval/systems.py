@@ -14,19 +14,11 @@ import json
 import time
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 AskFunction = Callable[[str, list[str]], dict]
-
-# name → what it is (shown in the report)
-SYSTEMS: dict[str, str] = {
-    "assistant": "our full pipeline: parsed clauses, jieba BM25 + USE dense fused by RRF, structural answers",
-    "assistant-dense-only": "our pipeline with dense (USE + Chroma) retrieval only",
-    "assistant-keyword-only": "our pipeline with jieba BM25 retrieval only (no embeddings)",
-    "naive-langchain-rag": "RecursiveCharacterTextSplitter 500/50 chunks, USE embeddings in LangChain's Chroma, top-1 chunk",
-    "bm25-jieba-chunks": "jieba BM25 over the same 500/50 chunks, top-1 chunk",
-}
 
 
 def _ours(mode: str) -> AskFunction:
@@ -40,23 +32,31 @@ def _ours(mode: str) -> AskFunction:
 def _baseline(kind: str) -> AskFunction:
     from .baselines import ChunkBaseline, RetrieverKind
 
-    baseline = ChunkBaseline.load(RetrieverKind.parse(kind))
-    return baseline.ask
+    return ChunkBaseline.load(RetrieverKind.parse(kind)).ask
 
 
-_FACTORIES: dict[str, Callable[[], AskFunction]] = {
-    "assistant": lambda: _ours("hybrid"),
-    "assistant-dense-only": lambda: _ours("dense"),
-    "assistant-keyword-only": lambda: _ours("bm25"),
-    "naive-langchain-rag": lambda: _baseline("dense"),
-    "bm25-jieba-chunks": lambda: _baseline("bm25"),
+@dataclass(frozen=True)
+class System:
+    description: str                  # shown in the report
+    load: Callable[[], AskFunction]
+
+
+SYSTEMS: dict[str, System] = {
+    "assistant": System("our full pipeline: parsed clauses, jieba BM25 + USE dense fused by RRF, structural answers",
+                        lambda: _ours("hybrid")),
+    "assistant-dense-only": System("our pipeline with dense (USE + Chroma) retrieval only", lambda: _ours("dense")),
+    "assistant-keyword-only": System("our pipeline with jieba BM25 retrieval only (no embeddings)",
+                                     lambda: _ours("bm25")),
+    "naive-langchain-rag": System("RecursiveCharacterTextSplitter 500/50 chunks, USE embeddings in LangChain's "
+                                  "Chroma, top-1 chunk", lambda: _baseline("dense")),
+    "bm25-jieba-chunks": System("jieba BM25 over the same 500/50 chunks, top-1 chunk", lambda: _baseline("bm25")),
 }
 
 
 def load_system(name: str) -> AskFunction:
-    if name not in _FACTORIES:
+    if name not in SYSTEMS:
         raise ValueError(f"unknown system {name!r}; choose from: {', '.join(SYSTEMS)}")
-    return _FACTORIES[name]()
+    return SYSTEMS[name].load()
 
 
 def http_system(url: str, timeout: float = 30.0) -> AskFunction:

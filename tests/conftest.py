@@ -48,44 +48,18 @@ def run_cli(store_dir, assistant):
     return run
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def web_server(store_dir, assistant, tmp_path_factory):
     """``python app.py`` on a free loopback port, with the session's store and its own feedback file."""
-    import time
-    import urllib.request
+    from eval.webapp import AppDidNotStart, running_app
 
-    port = _free_port()
     feedback_db = tmp_path_factory.mktemp("feedback") / "feedback.sqlite3"
     environment = {**os.environ, "ASSISTANT_STORE": str(store_dir), "ASSISTANT_SHOW_PROGRESS": "false",
                    "ASSISTANT_FEEDBACK_DB": str(feedback_db)}
     log = tmp_path_factory.mktemp("server") / "server.log"
     with open(log, "w") as output:
-        process = subprocess.Popen([sys.executable, "app.py", "--port", str(port)], cwd=PROJECT_ROOT,
-                                   env=environment, stdout=output, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while True:
         try:
-            with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"web server did not become healthy:\n{log.read_text()}")
-        time.sleep(0.2)
-    yield {"url": base, "feedback_db": feedback_db, "process": process}
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+            with running_app(environment, output) as app:
+                yield {"url": app.url, "feedback_db": feedback_db, "process": app.process}
+        except AppDidNotStart as error:
+            pytest.fail(f"{error}:\n{log.read_text()}")
