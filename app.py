@@ -1,16 +1,19 @@
 """The web app: ``python app.py [--host 127.0.0.1] [--port 7860]`` (what ``make run`` starts).
 
-Serves the Gradio chat at ``/`` and the JSON API (``POST /api/ask``, ``GET /api/outline``,
-``GET /healthz``, docs at ``/docs``) from one process, on loopback unless told otherwise.
+Serves the Gradio chat at ``/`` and the JSON API (``POST /api/ask``, ``GET /api/documents``,
+``GET /api/outline``, ``GET /healthz``, docs at ``/docs``) from one process, on loopback unless
+told otherwise. It answers from the library in ``ASSISTANT_STORE`` and picks up a library rebuilt
+by ``python -m assistant index`` or ``docs add/remove`` without a restart.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import socket
 import sys
 
-from assistant.settings import Settings
+from assistant.cli import UsageError, load_settings
 
 
 def _port_is_free(host: str, port: int) -> bool:
@@ -23,26 +26,48 @@ def _port_is_free(host: str, port: int) -> bool:
     return True
 
 
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 2
+
+
+def _check_corpus(settings) -> None:
+    """An explicitly configured corpus must name files and folders that exist (read before serving)."""
+    if "corpus" in settings.model_fields_set:
+        from assistant.library import LibraryError, corpus_files
+        try:
+            corpus_files(settings.corpus)
+        except LibraryError as error:
+            raise UsageError(f"{error} (check ASSISTANT_CORPUS)") from None
+
+
 def main(argv: list[str] | None = None) -> int:
-    defaults = Settings()
-    parser = argparse.ArgumentParser(prog="python app.py", description="西青区教育政策问答助手 (web chat + JSON API)")
+    try:
+        defaults = load_settings()
+        _check_corpus(defaults)
+    except UsageError as error:
+        return _fail(str(error))
+    parser = argparse.ArgumentParser(prog="python app.py", description="政策文件问答助手 (web chat + JSON API)")
     parser.add_argument("--host", default=defaults.host, help=f"address to listen on (default {defaults.host})")
     parser.add_argument("--port", type=int, default=defaults.port, help=f"port (default {defaults.port})")
     args = parser.parse_args(argv)
     if not 0 < args.port < 65536:
-        print(f"error: --port must be between 1 and 65535, got {args.port}", file=sys.stderr)
-        return 2
+        return _fail(f"--port must be between 1 and 65535, got {args.port}")
     if not _port_is_free(args.host, args.port):
-        print(f"error: cannot listen on {args.host}:{args.port} (in use or not a local address); "
-              "choose another with --port or --host", file=sys.stderr)
-        return 2
+        return _fail(f"cannot listen on {args.host}:{args.port} (in use or not a local address); "
+                     "choose another with --port or --host")
     import uvicorn
 
     from assistant.web import create_app
 
-    settings = Settings(host=args.host, port=args.port)
+    # The library's own messages (a failed load, a new generation picked up) go to stderr.
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logging.getLogger("assistant").addHandler(handler)
+    logging.getLogger("assistant").setLevel(logging.INFO)
+    settings = defaults.model_copy(update={"host": args.host, "port": args.port})
     app = create_app(settings)
-    print(f"西青区教育政策问答助手: http://{args.host}:{args.port}/   API docs: /docs   (Ctrl+C to stop)", flush=True)
+    print(f"政策问答助手: http://{args.host}:{args.port}/   API docs: /docs   (Ctrl+C to stop)", flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0
 

@@ -8,33 +8,36 @@ is composed only of text copied from those clauses, which are returned as citati
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field, replace
-from pathlib import Path
+from functools import lru_cache
+from typing import Iterable
 
 from .lexicon import Lexicon
-from .records import Answer, Citation, Clause, Hit, Intent, Item, ItemKind, Part, PolicyTree, QuantTarget
+from .records import Citation, Clause, ClauseKind, Hit, Intent, Item, Part, PolicyTree, QuantTarget
 from .retrieval import QueryTokenizer
-from .text import chinese_numeral, fold, parse_chinese_numeral
+from .text import chinese_numeral, fold, parse_chinese_numeral, to_simplified
 
 MAX_ANSWER_CHARS = 600
-_NUMERAL = r"[一二三四五六七八九十\d]+"
-_PART_WORDS = {
-    ItemKind.TASK: ("重点任务", "key task"),
-    ItemKind.CAMPAIGN: ("攻坚行动", "攻坚", "campaign"),
-    ItemKind.SAFEGUARD: ("保障措施", "safeguard"),
-}
-_ITEM_REF = re.compile(
-    rf"(重点任务|任务|攻坚行动|攻坚|保障措施|key tasks?|tasks?|campaigns?|safeguards?)\s*"
-    rf"(?:[(（]\s*({_NUMERAL})\s*[)）]|第\s*({_NUMERAL})\s*(?:项|个|条)?|#?\s*(\d+))"
-    rf"|第\s*({_NUMERAL})\s*(?:项|个|条)\s*(重点任务|任务|攻坚行动|攻坚|保障措施)"
-)
-_CLAUSE_REF = re.compile(rf"([一二三四五六])\s*[(（]\s*({_NUMERAL})\s*[)）](?:\s*[.．第]\s*(\d+))?")
+# Words of a document's title a question must use to count as quoting the title.
+MIN_QUOTED_TITLE_WORDS = 3
+_NUMERAL = r"[一二三四五六七八九十百零两\d]+"
+_CLAUSE_REF = re.compile(rf"([一二三四五六七八九十]+)\s*[(（]\s*({_NUMERAL})\s*[)）](?:\s*[.．第]\s*(\d+))?")
+_ARTICLE_REF = re.compile(rf"第\s*({_NUMERAL})\s*条")
+_ROW_REF = re.compile(r"序号\s*(\d+)|第\s*(\d+)\s*项")
+_PART_REF = re.compile(rf"第\s*({_NUMERAL})\s*(章|编|部分)")
+# Target fields that open an item (行动目标：…): such an item's head clause is its target.
+_TARGET_FIELDS = ("行动目标", "工作目标", "主要目标", "发展目标", "目标任务")
 _MEASURE_REF = re.compile(rf"(?:第\s*({_NUMERAL})\s*(?:项|条|个)\s*(?:具体)?举措|举措\s*({_NUMERAL})|measure\s*(\d+))")
-_YEAR = re.compile(r"(?<!\d)(20\d\d|19\d\d)(?:\s*年|(?!\d))")
 _SENTENCE = re.compile(r"[^。；]*[。；]?")
 # "七项", "十五个", "几条": a count, not a topic.
-_COUNTED = re.compile(r"^[一二三四五六七八九十两几多少\d]+[项个条大类]?$")
+_COUNTED = re.compile(r"^[一二三四五六七八九十两几多少\d]+[项个条大类节章]?$")
+_GENRE = re.compile(r"方案|计划|规划|意见|办法|条例|规定|细则|纲要|要点|通知|决定|分解表|清单")
+# 第一, 第一个, 最后一个: which of a list, not a topic.
+_ORDINAL = re.compile(r"^(第[一二三四五六七八九十\d]+[个项条点]?|最后一?[个项条点]?|首个|末尾)$")
+# "包括哪几项工程", "分几个方面": the noun that is counted names the list, not a topic.
+_COUNTED_NOUN = re.compile(r"(?:几|哪几|多少|哪些)\s*[项个条大类]?\s*(?:工程|任务|方面|措施|举措|行动|部分|内容|工作|条款)")
+_UNIT_NOTE = re.compile(r"(?:责任|牵头|配合|协同|协办|参与)(?:单位|部门)\s*[:：]")
+_YEAR_WORDS = re.compile(r"(?:19|20)\d\d年|[一二三四五六七八九十]{1,3}五(?=[”\"]|规划|时期|期间|末)")
 _MONEY = re.compile(r"\d+(?:\.\d+)?\s*[万亿]?元")
 _MONEY_WORD = re.compile(r"[钱费价]|元|tuition|fee|cost|price")
 
@@ -48,7 +51,8 @@ class Query:
     items: list[Item] = field(default_factory=list)
     measure_number: int | None = None
     units: list[str] = field(default_factory=list)
-    part_kinds: list[ItemKind] = field(default_factory=list)
+    parts: list[Part] = field(default_factory=list)             # parts of items the question names
+    outline: bool = False                                       # asks for the document's parts
     paragraph_parts: list[Part] = field(default_factory=list)
     topic_terms: list[str] = field(default_factory=list)
 
@@ -56,18 +60,80 @@ class Query:
 class Composer:
     """Turns a question into an :class:`Answer` using the tree, the lexicon and retrieval hits."""
 
-    def __init__(self, tree: PolicyTree, lexicon: Lexicon, tokenizer: QueryTokenizer, prompts_dir: Path) -> None:
+    def __init__(self, tree: PolicyTree, lexicon: Lexicon, tokenizer: QueryTokenizer, templates: dict,
+                 scope_words: set[str] = frozenset()) -> None:
         self.tree = tree
         self.lexicon = lexicon
         self.tokenizer = tokenizer
-        self.templates = tomllib.loads((Path(prompts_dir) / "answers.toml").read_text(encoding="utf-8"))
+        self.templates = templates
+        self.scope_words = scope_words   # the library's place names: they scope a question, they are not its topic
         self.corpus_folded = fold("\n".join(f"{clause.section}\n{clause.text}" for clause in tree.clauses))
         self.unit_names = self._unit_names()
+        self.unit_of = dict(self.unit_names)
+        # One pattern, longest names first, so a name inside a longer one is not found again.
+        self.unit_pattern = re.compile("|".join(rf"\b{re.escape(name)}\b" if name.isascii() else re.escape(name)
+                                                for name, _ in self.unit_names)) if self.unit_names else None
         self.title = tree.document.title
-        self.part_words = {fold(word) for words in _PART_WORDS.values() for word in words} | \
-            {fold(part.title) for part in tree.parts} | {word + "s" for words in _PART_WORDS.values() for word in words}
+        # How answers refer to the document: 本方案, 本规划, 本条例 … after the genre its title names.
+        genres = _GENRE.findall(to_simplified(self.title))
+        self.this = templates["this"].format(genre=genres[-1] if genres else templates["this_default"])
+        self.item_parts = [part for part in tree.parts if part.item_ids]
+        # How a question may name a part of items: its title, or a general alias (攻坚 → 攻坚行动).
+        self.part_names = self._part_names()
+        self.part_words = {name for name, _ in self.part_names} | {fold(part.title) for part in tree.parts} | \
+            {name + "s" for name, _ in self.part_names if name.isascii()}
+        self.item_ref = self._item_reference_pattern()
+        self.has_units = any(item.responsible_units for item in tree.items)
+        # Per instance, so a reloaded library does not keep the old one alive through a shared cache.
+        self._cached_analysis = lru_cache(maxsize=256)(self._analysis)
+        self.title_tokens = set(tokenizer.tokens(fold(tree.document.title)))
 
     # ---------------------------------------------------------------- analysis
+    def _part_names(self) -> list[tuple[str, Part]]:
+        """(folded name, part) pairs, longest first."""
+        pairs: dict[str, Part] = {}
+        for part in self.item_parts:
+            title = fold(part.title)
+            if title:
+                pairs.setdefault(title, part)
+            for alias, target in self.lexicon.part_aliases.items():
+                if target in title:
+                    pairs.setdefault(alias, part)
+        return sorted(pairs.items(), key=lambda pair: -len(pair[0]))
+
+    def _item_reference_pattern(self) -> re.Pattern | None:
+        """重点任务（五） / 攻坚行动第三项 / 第二项保障措施 / key task 5, for this document's parts."""
+        words = [re.escape(name) + ("s?" if name.isascii() else "") for name, _ in self.part_names]
+        words += [re.escape(word) for word in self.lexicon.part_suffix_words]
+        if not words:
+            return None
+        alternation = "|".join(words)
+        return re.compile(
+            rf"({alternation})\s*(?:的\s*)?(?:第?\s*[(（]\s*({_NUMERAL})\s*[)）]\s*(?:项|个|条)?|第\s*({_NUMERAL})\s*(?:项|个|条)?|#?\s*(\d+))"
+            rf"|第\s*({_NUMERAL})\s*(?:项|个|条)\s*({alternation})")
+
+    def named_parts(self, folded: str) -> list[Part]:
+        """Parts of items named by title (攻坚行动), alias (攻坚) or number (第三章, 第二部分)."""
+        found: dict[str, Part] = {}
+        for name, part in self.part_names:
+            if re.search(rf"\b{re.escape(name)}s?\b" if name.isascii() else re.escape(name), folded):
+                found.setdefault(part.heading, part)
+        for match in _PART_REF.finditer(folded):
+            if part := self._part_by_number(match.group(1), match.group(2)):
+                found.setdefault(part.heading, part)
+        return list(found.values())
+
+    def _part_by_number(self, numeral: str, unit: str) -> Part | None:
+        try:
+            number = parse_chinese_numeral(numeral.replace("两", "二"))
+        except ValueError:
+            return None
+        if unit in ("章", "编"):
+            return next((part for part in self.item_parts if part.label.startswith("第") and part.label.endswith(unit)
+                         and parse_chinese_numeral(part.numeral) == number), None)
+        numbered = [part for part in self.tree.parts if part.label]
+        return numbered[number - 1] if 0 < number <= len(numbered) else None
+
     def _unit_names(self) -> list[tuple[str, str]]:
         """(folded name or alias, unit) pairs, longest first so 区委编办 wins over 编办."""
         pairs: dict[str, str] = {}
@@ -77,46 +143,80 @@ class Composer:
             for prefix in ("区委", "区", "市"):
                 if folded.startswith(prefix) and len(folded) - len(prefix) >= 2:
                     pairs.setdefault(folded[len(prefix):], unit)
-            for alias in self.lexicon.unit_aliases.get(unit, ()):
-                pairs.setdefault(alias, unit)
+            for kind, aliases in self.lexicon.unit_aliases.items():
+                if kind in folded:
+                    for alias in aliases:
+                        pairs.setdefault(alias, unit)
         return sorted(pairs.items(), key=lambda pair: -len(pair[0]))
 
     def find_units(self, folded: str) -> list[str]:
-        found: dict[str, None] = {}
-        remaining = folded
-        for name, unit in self.unit_names:
-            pattern = rf"\b{re.escape(name)}\b" if name.isascii() else re.escape(name)
-            if re.search(pattern, remaining):
-                found[unit] = None
-                remaining = re.sub(pattern, "□", remaining)
-        return list(found)
+        """The units a question names, in the order it names them (区委编办 is not also 编办)."""
+        if self.unit_pattern is None:
+            return []
+        return list(dict.fromkeys(self.unit_of[match.group(0)] for match in self.unit_pattern.finditer(folded)))
 
     def analyse(self, question: str) -> Query:
+        """The question as this document reads it (cached: one question is read several times while
+        the library decides which documents answer it; callers never change the Query)."""
+        return self._cached_analysis(question)
+
+    def _analysis(self, question: str) -> Query:
         folded = fold(question)
         tokens = self.tokenizer.tokens(folded)
         query = Query(question=question, folded=folded, tokens=tokens, terms=[])
         query.items, query.measure_number = self._explicit_items(folded)
         query.units = self.find_units(folded)
-        query.part_kinds = [kind for kind, words in _PART_WORDS.items() if any(w in folded for w in words)]
+        query.parts = self.named_parts(folded)
+        query.outline = self.lexicon.cues("outline", folded) and not query.items
         query.paragraph_parts = [part for part in self.tree.parts
-                                 if not part.item_ids and fold(part.title) in folded]
+                                 if not part.item_ids and len(part.title) >= 2 and fold(part.title) in folded]
         # Named parts and items are structure, not topic: "方案的指导思想" has no topic of its own.
-        topic_text = folded
-        for title in [fold(part.title) for part in query.paragraph_parts] + [fold(item.title) for item in query.items]:
+        topic_text = _COUNTED_NOUN.sub(" ", _PART_REF.sub(" ", folded))
+        named = query.paragraph_parts + query.parts
+        for title in [fold(part.title) for part in named] + [fold(item.title) for item in query.items]:
             topic_text = topic_text.replace(title, " ")
-        query.topic_terms = [token for token in self.tokenizer.tokens(topic_text) if not self._names_structure(token)]
+        topic_tokens = self.tokenizer.tokens(topic_text)
+        # A question that quotes the document's title ("黄南州教育事业发展“十四五”规划第三章…") names the
+        # document with those words, not a topic.
+        quoted = {token for token in topic_tokens if token in self.title_tokens}
+        # Count words, not the pieces jieba's search mode also yields (特殊 and 教育 of 特殊教育).
+        whole = [token for token in quoted if not any(token != other and token in other for other in quoted)]
+        if len(whole) >= MIN_QUOTED_TITLE_WORDS:
+            topic_tokens = [token for token in topic_tokens if token not in self.title_tokens]
+        query.topic_terms = [token for token in topic_tokens if not self._names_structure(token)]
         query.terms = list(dict.fromkeys(tokens + self.lexicon.expand(folded)))
         return query
+
+    def structure_words(self) -> set[str]:
+        """Folded words that, in a question, may name this document's items, units or parts: a cheap
+        test of which documents to analyse a question with."""
+        words = {name for name, _ in self.unit_names} | {name for name, _ in self.part_names}
+        words |= {fold(part.title) for part in self.tree.parts if part.title and not part.item_ids}
+        for item in self.tree.items:
+            words.add(fold(item.id))
+            if len(item.title) >= 4:
+                words.add(fold(item.title))
+        return {word for word in words if len(word) >= 2}
+
+    def topic_fit(self, question: str) -> int:
+        """Characters of the question's topic words found in this document's text."""
+        return sum(len(word) for word in self.analyse(question).topic_terms if word in self.corpus_folded)
+
+    def names_structure(self, question: str) -> bool:
+        """Whether the question names one of this document's items, units or parts by their words."""
+        query = self.analyse(question)
+        return bool(query.items or query.units or query.paragraph_parts)
 
     @staticmethod
     def is_follow_up(query: Query) -> bool:
         """A question with no topic of its own ("那目标是多少？") continues the previous one."""
-        return not (query.items or query.topic_terms or query.units or query.part_kinds or query.paragraph_parts)
+        return not (query.items or query.topic_terms or query.units or query.parts or query.paragraph_parts
+                    or query.outline)
 
-    def cited_items(self, answer: Answer) -> list[Item]:
-        """The items an answer cites, in citation order: what a follow-up question refers to."""
-        item_ids = dict.fromkeys(self.tree.clause(citation.id).item_id for citation in answer.citations)
-        return [self.tree.item(item_id) for item_id in item_ids if item_id]
+    def items_of(self, cited: Iterable[tuple[Clause, float]]) -> list[Item]:
+        """The items of cited clauses, in citation order: what a follow-up question refers to."""
+        item_ids = dict.fromkeys(clause.item_id for clause, _ in cited if clause.item_id)
+        return [self.tree.item(item_id) for item_id in item_ids]
 
     def continue_from(self, query: Query, previous: Query, previous_items: list[Item]) -> Query:
         """The follow-up ``query`` completed by the previous question (both are left unchanged)."""
@@ -128,8 +228,8 @@ class Composer:
 
     def _names_structure(self, token: str) -> bool:
         """Words that name a kind of answer, a part, a count or a unit rather than a topic."""
-        return (self._is_answer_word(token) or token in self.lexicon.boilerplate
-                or self.lexicon.is_generic(token) or bool(_COUNTED.match(token))
+        return (self._is_answer_word(token) or token in self.lexicon.boilerplate or token in self.scope_words
+                or self.lexicon.is_generic(token) or bool(_COUNTED.match(token)) or bool(_ORDINAL.match(token))
                 or token in self.part_words or any(token == name for name, _ in self.unit_names))
 
     def _is_answer_word(self, token: str) -> bool:
@@ -142,13 +242,10 @@ class Composer:
     def _explicit_items(self, folded: str) -> tuple[list[Item], int | None]:
         items: list[Item] = []
         measure_number = None
-        for match in _ITEM_REF.finditer(folded):
+        for match in self.item_ref.finditer(folded) if self.item_ref else ():
             word = match.group(1) or match.group(6)
             numeral = next(group for group in (match.group(2), match.group(3), match.group(4), match.group(5)) if group)
-            kind = next(kind for kind, words in _PART_WORDS.items() if any(w in word for w in words)) \
-                if not word.startswith("任务") and not word.startswith("task") else ItemKind.TASK
-            item = self._item_by_number(kind, numeral)
-            if item:
+            if item := self._item_by_number(word, numeral):
                 items.append(item)
         for match in _CLAUSE_REF.finditer(folded):
             item = self._item_by_id(f"{match.group(1)}（{chinese_numeral(parse_chinese_numeral(match.group(2)))}）")
@@ -156,20 +253,48 @@ class Composer:
                 items.append(item)
                 if match.group(3):
                     measure_number = int(match.group(3))
+        numbered_entries = []
+        for match in _ARTICLE_REF.finditer(folded):
+            articles = [item for item in [self._item_by_id(f"第{match.group(1)}条"),
+                                          self._item_by_number_label("条", match.group(1))] if item]
+            items += articles
+            if not articles:
+                numbered_entries.append(match.group(1))
+        for match in _ROW_REF.finditer(folded):
+            items += [item for item in [self._item_by_id(f"序号{match.group(1) or match.group(2)}")] if item]
         for item in self.tree.items:
-            if fold(item.title) in folded:
+            if len(item.title) >= 4 and fold(item.title) in folded:
                 items.append(item)
         if measure_match := _MEASURE_REF.search(folded):
             numeral = next(group for group in measure_match.groups() if group)
             measure_number = parse_chinese_numeral(numeral)
+        elif items and numbered_entries:
+            # "（二）推动师资均衡配置下的第3条": in a document without articles, the item's third entry.
+            measure_number = parse_chinese_numeral(numbered_entries[0].replace("两", "二"))
         return list(dict.fromkeys(items)), measure_number
 
-    def _item_by_number(self, kind: ItemKind, numeral: str) -> Item | None:
+    def _item_by_number(self, word: str, numeral: str) -> Item | None:
+        """Item ``numeral`` of the part the word names (重点任务, 攻坚, key task; 任务 is any part ending in it)."""
         try:
-            number = parse_chinese_numeral(numeral)
+            number = parse_chinese_numeral(numeral.replace("两", "二"))
         except ValueError:
             return None
-        return next((item for item in self.tree.items if item.kind == kind and item.number == number), None)
+        word = word.rstrip("s") if word.isascii() else word
+        parts = [part for name, part in self.part_names if name in (word, word + "s")] or \
+            [part for part in self.item_parts if fold(part.title).endswith(word)]
+        for part in parts:
+            match = next((item for item in self.tree.items_in(part) if item.number == number), None)
+            if match:
+                return match
+        return None
+
+    def _item_by_number_label(self, suffix: str, numeral: str) -> Item | None:
+        """第3条 and 第三条 name the same article."""
+        try:
+            label = f"第{chinese_numeral(parse_chinese_numeral(numeral.replace('两', '二')))}{suffix}"
+        except ValueError:
+            return None
+        return self._item_by_id(label)
 
     def _item_by_id(self, item_id: str) -> Item | None:
         try:
@@ -181,23 +306,14 @@ class Composer:
     def refusal_reason(self, query: Query, dense_max: float, hits: list[Hit] = ()) -> str | None:
         """Why the question is outside the policy, or None when it is in scope."""
         folded = query.folded
-        if any(pattern.search(folded) for pattern in self.lexicon.injection):
-            return "injection"
-        mentions_home = "西青" in folded
-        if not mentions_home and any(place in folded for place in self.lexicon.other_places):
-            return "other_place"
-        first, last = self.lexicon.years
-        years = [int(year) for year in _YEAR.findall(folded)]
-        if any(year < first or year > last for year in years):
-            return "other_year"
         if any(pattern.search(folded) for pattern in self.lexicon.person):
             return "person"
         if any(pattern.search(folded) for pattern in self.lexicon.money_amount) and \
                 not self._states_an_amount(query, hits):
             return "money"
-        if query.items or query.paragraph_parts or self.lexicon.cues("document", folded):
+        if query.items or query.paragraph_parts or query.outline or self.lexicon.cues("document", folded):
             return None
-        if query.units or query.part_kinds or self._asks_whole_tree(folded):
+        if query.units or query.parts or self._asks_whole_tree(folded):
             return None
         words = self._question_words(query)
         if not words:
@@ -223,8 +339,10 @@ class Composer:
     def _states_an_amount(self, query: Query, hits: list[Hit]) -> bool:
         """A retrieved clause on the question's topic states an amount of money (生均300元)."""
         topic = [word for word in self._question_words(query) if not _MONEY_WORD.search(word)]
-        return any(_MONEY.search(hit.clause.text) and any(word in fold(hit.clause.text) for word in topic)
-                   for hit in hits[:3])
+        # Enough of the topic in the clause: one long word (劳动教育) or two short ones (建设 … 食堂).
+        return any(_MONEY.search(hit.clause.text) and
+                   sum(len(word) for word in topic if word in fold(hit.clause.text)) >= 4
+                   for hit in hits)
 
     def _covered(self, token: str, wording: list[str]) -> bool:
         """In the policy's text, a known everyday word, or part of one found in the question."""
@@ -235,6 +353,8 @@ class Composer:
     def intent(self, query: Query) -> Intent:
         cues = self.lexicon.cues
         folded = query.folded
+        if query.outline and not query.parts and not query.units:
+            return Intent.LIST
         if not query.items and not query.units and (
                 cues("document", folded) or (query.paragraph_parts and not query.topic_terms)):
             return Intent.DOCUMENT
@@ -247,12 +367,14 @@ class Composer:
         if cues("responsible_units", folded):
             return Intent.RESPONSIBLE_UNITS
         if query.items:
+            if query.measure_number:
+                return Intent.MEASURES
             if cues("target", folded) and not cues("measures", folded.replace("行动目标", "")):
                 return Intent.TARGET
-            if query.measure_number or cues("measures", folded.replace("保障措施", "")):
+            if cues("measures", folded.replace("保障措施", "")):
                 return Intent.MEASURES
             return Intent.ITEM
-        if (query.part_kinds or self._asks_whole_tree(folded)) \
+        if (query.parts or self._asks_whole_tree(folded)) \
                 and not query.topic_terms:
             return Intent.COUNT if cues("count", folded) and not cues("list", folded) else Intent.LIST
         if cues("target", folded):
@@ -291,7 +413,7 @@ class Composer:
         title_scores = {item.id: self._title_overlap(item, terms) for item in self.tree.items}
         top_title = max(title_scores.values(), default=0) or 1
         combined = {item.id: scores.get(item.id, 0.0) / top_body + 0.8 * title_scores[item.id] / top_title
-                    for item in self.tree.items if item.kind != ItemKind.SAFEGUARD or scores.get(item.id)}
+                    for item in self.tree.items if not self._names_no_units(item) or scores.get(item.id)}
         ranked = sorted((item_id for item_id in combined if combined[item_id] > 0), key=combined.get, reverse=True)
         if not ranked:
             return []
@@ -312,57 +434,89 @@ class Composer:
         return handler(query, hits)
 
     def heading(self, item: Item) -> str:
-        part_title = item.part.split("、", 1)[-1]
-        return f"{part_title}{item.label}{item.title}"
+        return f"{item.part_title}{item.label}{item.title}"
 
     def _head(self, item: Item) -> Clause:
         return self.tree.clause(item.id)
+
+    def _unit_sources(self, item: Item) -> list[tuple[Clause, float]]:
+        """The clauses of an item that state its units: its head, or the 牵头单位/配合单位 lines
+        that follow its measures."""
+        stating = [clause for clause in self.tree.clauses_of(item) if _UNIT_NOTE.search(to_simplified(clause.text))]
+        return [(clause, 1.0) for clause in stating or [self._head(item)]]
 
     def _compose_responsible_units(self, query: Query, hits: list[Hit]):
         items = [item for item in self.topic_items(query, hits) if item.responsible_units]
         if not items:
             return self._compose_topic(query, hits)
-        lines = [self.templates["responsible_units"].format(
-            heading=self.heading(item), count=chinese_numeral(len(item.responsible_units)),
-            units="、".join(item.responsible_units)) for item in items]
-        return "\n".join(lines), [(self._head(item), 1.0) for item in items]
+        lines = []
+        for item in items:
+            lines.append(self.templates["responsible_units"].format(
+                heading=self.heading(item), count=chinese_numeral(len(item.responsible_units)),
+                units="、".join(item.responsible_units)))
+            if item.cooperating_units:
+                lines.append(self.templates["cooperating_units"].format(units="、".join(item.cooperating_units)))
+        return "\n".join(lines), [pair for item in items for pair in self._unit_sources(item)]
 
     def _compose_unit_items(self, query: Query, hits: list[Hit]):
         units = query.units
         if len(units) > 1 and any(word in query.folded for word in ("共同", "都", "同时", "一起", "均", "shared", "both")):
             items = [item for item in self.tree.items if all(unit in item.responsible_units for unit in units)]
             header = self.templates["unit_items_shared"].format(units="和".join(units), count=chinese_numeral(len(items)) if items else "零")
-            return "\n".join([header] + self._grouped_titles(items)), [(self._head(item), 1.0) for item in items]
+            return "\n".join([header] + self._grouped_titles(items)), \
+                [pair for item in items for pair in self._unit_sources(item)]
         lines: list[str] = []
         all_items: list[Item] = []
         mentions: list[Clause] = []
         for unit in units:
-            items = [item for item in self.tree.items if unit in item.responsible_units
-                     and (not query.part_kinds or item.kind in query.part_kinds)]
+            items = [item for item in self.tree.items if unit in item.responsible_units + item.cooperating_units
+                     and self._in_named_parts(item, query)]
             if not items:
-                lines.append(self.templates["unit_items_none"].format(title=self.title, unit=unit))
+                lines.append(self.templates["unit_items_none"].format(title=self.title, this=self.this, unit=unit))
                 continue
             lines.append(self.templates["unit_items"].format(unit=unit, count=chinese_numeral(len(items))))
             lines.extend(self._grouped_titles(items))
+            # Items without units of their own (保障措施) may still give a unit work in their text.
             mentioned = [clause for clause in self.tree.clauses
-                         if clause.kind.value == "safeguard" and unit in clause.text
-                         and (not query.part_kinds or ItemKind.SAFEGUARD in query.part_kinds)]
+                         if clause.item_id and unit in clause.text
+                         and self._names_no_units(self.tree.item(clause.item_id))
+                         and self._in_named_parts(self.tree.item(clause.item_id), query)]
             if mentioned:
                 lines.append(self.templates["unit_mentioned"].format(
                     headings="、".join(self.heading(self.tree.item(clause.item_id)) for clause in mentioned)))
             all_items.extend(items)
             mentions.extend(mentioned)
-        citations = [(self._head(item), 1.0) for item in dict.fromkeys(all_items)]
+        citations = [pair for item in dict.fromkeys(all_items) for pair in self._unit_sources(item)]
         return "\n".join(lines), citations + [(clause, 0.5) for clause in mentions]
 
     def _grouped_titles(self, items: list[Item]) -> list[str]:
         lines = []
-        for kind in ItemKind:
-            group = [item for item in items if item.kind == kind]
-            if group:
-                part_title = group[0].part.split("、", 1)[-1]
-                lines.append(f"{part_title}：" + "；".join(f"{item.label}{item.title}" for item in group) + "。")
+        for part in dict.fromkeys(item.part for item in items):
+            group = [item for item in items if item.part == part]
+            part_title = group[0].part_title or group[0].part
+            lines.append((f"{part_title}：" if part_title else "")
+                         + "；".join(self._item_name(item) for item in group) + "。")
         return lines
+
+    @staticmethod
+    def _item_name(item: Item) -> str:
+        return f"{item.label}{item.title}"
+
+    def _names_no_units(self, item: Item) -> bool:
+        """An item that names no units in a document whose other items do (a 保障措施)."""
+        return self.has_units and not item.responsible_units
+
+    @staticmethod
+    def _in_named_parts(item: Item, query: Query) -> bool:
+        return not query.parts or item.part in {part.heading for part in query.parts}
+
+    def _has_target_field(self, item: Item) -> bool:
+        """An item that opens with 行动目标： (its head clause is the target)."""
+        return self._head(item).path[-1] in _TARGET_FIELDS
+
+    def main_parts(self) -> list[Part]:
+        """The part with the most items: what "有哪些任务" lists when no part is named."""
+        return sorted(self.item_parts, key=lambda part: -len(part.item_ids))[:1]
 
     def _compose_target(self, query: Query, hits: list[Hit]):
         if not query.items and (matched := self.matching_targets(query)):
@@ -407,10 +561,14 @@ class Composer:
             # The user's own words count double the policy terms they were expanded to.
             return sum(len(term) * (2 if term in own else 1) for term in terms_matched)
 
-        matched = {id(target): {term for term in terms if term in fold(target.phrase)} for target in self.tree.targets}
+        # Years the question names (2020年, 十三五) are matched in the target's whole sentence: a plan
+        # states its baseline (由2015年的71.3%提高到2020年的89.6%) next to its targets.
+        years = _YEAR_WORDS.findall(query.folded)
+        matched = {id(target): {term for term in terms if term in fold(target.phrase)} |
+                   {year for year in years if year in fold(self._target_statement(target))}
+                   for target in self.tree.targets}
         # Words of the item's title break ties (职业院校 … 占比 is the 职业教育 target).
-        rank = {id(target): (score(matched[id(target)]),
-                             self._title_overlap(self.tree.item(self.tree.clause(target.clause_id).item_id), terms))
+        rank = {id(target): (score(matched[id(target)]), self._heading_overlap(self.tree.clause(target.clause_id), terms))
                 for target in self.tree.targets}
         ranked = sorted(self.tree.targets, key=lambda target: rank[id(target)], reverse=True)
         if not ranked or rank[id(ranked[0])][0] < 4:
@@ -429,17 +587,28 @@ class Composer:
     def _target_lines(self, targets: list[QuantTarget]) -> tuple[str, list[tuple[Clause, float]]]:
         lines: list[str] = []
         citations: list[tuple[Clause, float]] = []
-        for item_id in dict.fromkeys(self.tree.clause(target.clause_id).item_id for target in targets):
-            item = self.tree.item(item_id)
-            own = [target for target in targets if self.tree.clause(target.clause_id).item_id == item_id]
-            phrases = dict.fromkeys(
-                (f"到{target.deadline}，" if target.deadline and target.deadline not in target.phrase else "")
-                + target.phrase for target in own)
-            lines.append(self.templates["targets"].format(heading=self.heading(item)))
+        # Targets are grouped by their item, or by their clause when it belongs to no item.
+        group_of = {id(target): self.tree.clause(target.clause_id).item_id or target.clause_id for target in targets}
+        for group in dict.fromkeys(group_of.values()):
+            own = [target for target in targets if group_of[id(target)] == group]
+            phrases = dict.fromkeys(self._target_statement(target) for target in own)
+            lines.append(self.templates["targets"].format(heading=self.clause_heading(self.tree.clause(own[0].clause_id))))
             lines.append("；".join(phrases) + "。")
             citations.extend((self.tree.clause(clause_id), 1.0)
                              for clause_id in dict.fromkeys(target.clause_id for target in own))
         return "\n".join(lines), citations
+
+    # A target is quoted with its whole sentence when that is short, so "36所 … 4800个" stay together.
+    target_sentence_chars = 90
+
+    def _target_statement(self, target: QuantTarget) -> str:
+        clause_text = self._without_units(self.tree.clause(target.clause_id).text)
+        sentence = next((sentence for sentence in _SENTENCE.findall(clause_text) if target.phrase in sentence), "")
+        sentence = self._strip_field(sentence.strip()).rstrip("。；;")
+        if sentence and len(sentence) <= self.target_sentence_chars:
+            return sentence
+        deadline = f"到{target.deadline}，" if target.deadline and target.deadline not in target.phrase else ""
+        return deadline + target.phrase
 
     @staticmethod
     def _strip_field(text: str) -> str:
@@ -454,7 +623,7 @@ class Composer:
         citations: list[tuple[Clause, float]] = []
         for item in items:
             clauses = self.tree.clauses_of(item)
-            measures = [clause for clause in clauses if clause.kind.value == "measure"]
+            measures = [clause for clause in clauses if clause.kind == ClauseKind.MEASURE]
             if query.measure_number and query.items:
                 wanted = [clause for clause in measures if clause.id.endswith(f".{query.measure_number}")]
                 if wanted:
@@ -464,7 +633,7 @@ class Composer:
                     continue
             lines.append(self.templates["measures"].format(heading=self.heading(item)))
             head = self._head(item)
-            if not query.items and head.targets and item.kind == ItemKind.TASK:
+            if not query.items and head.targets and self._has_target_field(item):
                 lines.append("目标：" + "；".join(dict.fromkeys(t.phrase for t in head.targets)) + "。")
                 citations.append((head, 1.0))
             if measures:
@@ -484,6 +653,16 @@ class Composer:
         """Characters of ``terms`` found in the item's title."""
         title = fold(item.title)
         return sum(len(term) for term in terms if term in title)
+
+    def _heading_overlap(self, clause: Clause, terms: list[str]) -> int:
+        """Characters of ``terms`` in the title of the clause's item (or its own heading when it has no item)."""
+        if clause.item_id:
+            return self._title_overlap(self.tree.item(clause.item_id), terms)
+        heading = fold(clause.path[-1]) if clause.path else ""
+        return sum(len(term) for term in terms if term in heading)
+
+    def clause_heading(self, clause: Clause) -> str:
+        return self.heading(self.tree.item(clause.item_id)) if clause.item_id else (clause.path[-1] if clause.path else "")
 
     def _title_matches(self, item: Item, query: Query) -> bool:
         return self._title_overlap(item, self._topic_words(query)) > 0
@@ -514,14 +693,14 @@ class Composer:
             clauses = self.tree.clauses_of(item)
             head = clauses[0]
             lines.append(f"{self.heading(item)}")
-            if item.kind == ItemKind.TASK:
+            if self._has_target_field(item):
                 lines.append("行动目标：" + self._first_sentences(self._strip_field(self._without_units(head.text)), 200))
             else:
                 lines.append(self._first_sentences(self._without_units(head.text), 220))
             if item.responsible_units:
                 lines.append(self.templates["item_units"].format(units="、".join(item.responsible_units)))
             citations.append((head, 1.0))
-            measures = [clause for clause in clauses if clause.kind.value == "measure"]
+            measures = [clause for clause in clauses if clause.kind == ClauseKind.MEASURE]
             if measures:
                 lines.append("具体举措：" + " ".join(self._measure_headline(clause) for clause in measures))
                 citations.extend((clause, 0.9) for clause in measures)
@@ -531,9 +710,25 @@ class Composer:
     def _without_units(text: str) -> str:
         return re.sub(r"\s*[（(]\s*责任单位[^)）]*[)）]", "", text).strip()
 
+    def _compose_outline(self) -> tuple[str, list[tuple[Clause, float]]]:
+        parts = [part for part in self.tree.parts if part.label]
+        chapters = all(part.label.endswith("章") for part in parts)
+        unit = self.templates["outline_unit_chapter" if chapters else "outline_unit_part"]
+        lines = [self.templates["outline"].format(title=self.title, count=chinese_numeral(len(parts)), unit=unit)]
+        lines += [part.heading for part in parts]
+        cited = [self._part_clause(part) for part in parts]
+        return "\n".join(lines), [(clause, 1.0) for clause in cited if clause is not None]
+
+    def _part_clause(self, part: Part) -> Clause | None:
+        """The first clause of a part: its own text, else its first item's."""
+        clause_ids = list(part.clause_ids) or [self.tree.item(item_id).clause_ids[0] for item_id in part.item_ids[:1]]
+        return self.tree.clause(clause_ids[0]) if clause_ids else None
+
     def _compose_list(self, query: Query, hits: list[Hit]):
-        if self._asks_all_targets(query.folded) and not query.part_kinds:
-            lines = [self.templates["all_targets"].format(title=self.title)]
+        if query.outline and not query.parts:
+            return self._compose_outline()
+        if self._asks_all_targets(query.folded) and not query.parts:
+            lines = [self.templates["all_targets"].format(title=self.title, this=self.this)]
             citations = []
             for item in self.tree.items:
                 targets = [target for clause in self.tree.clauses_of(item) for target in clause.targets]
@@ -541,36 +736,49 @@ class Composer:
                     lines.append(f"{item.label}{item.title}：" + "；".join(dict.fromkeys(t.phrase for t in targets)) + "。")
                     citations.extend((self.tree.clause(cid), 1.0) for cid in dict.fromkeys(t.clause_id for t in targets))
             return "\n".join(lines), citations
-        if self._asks_all_units(query.folded) and not query.part_kinds:
+        if self._asks_all_units(query.folded) and not query.parts:
             units = self.tree.responsible_units
-            text = self.templates["all_units"].format(title=self.title, count=chinese_numeral(len(units)),
+            text = self.templates["all_units"].format(title=self.title, this=self.this, count=chinese_numeral(len(units)),
                                                       units="、".join(units))
             items = [item for item in self.tree.items if item.responsible_units]
-            return text, [(self._head(item), 1.0) for item in items]
+            return text, [pair for item in items for pair in self._unit_sources(item)]
         lines: list[str] = []
         citations: list[tuple[Clause, float]] = []
-        for kind in query.part_kinds or [ItemKind.TASK]:
-            items = self.tree.items_of(kind)
-            if not items:
-                continue
-            lines.append(self.templates["list"].format(title=self.title, part=items[0].part.split("、", 1)[-1],
+        for part in query.parts or self.main_parts():
+            items = self.tree.items_in(part)
+            lines.append(self.templates["list"].format(title=self.title, this=self.this, part=part.title or part.heading,
                                                        count=chinese_numeral(len(items))))
-            lines.extend(f"{item.label}{item.title}" for item in items)
+            lines.extend(self._item_name(item) for item in items)
+            lines, citations = self._with_count_statement(part, lines, citations)
             citations.extend((self._head(item), 1.0) for item in items)
         return "\n".join(lines), citations
 
+    def _with_count_statement(self, part: Part, lines: list[str], citations: list[tuple[Clause, float]]):
+        """Where the document itself states how many items a part has (实施七项攻坚行动), quote and cite it."""
+        count = len(part.item_ids)
+        pattern = re.compile(rf"(?:{chinese_numeral(count)}|{count})\s*[项个大]\s*{re.escape(fold(part.title))}")
+        for clause in self.tree.clauses:
+            if clause.item_id and clause.item_id in part.item_ids:
+                continue
+            sentence = next((sentence for sentence in _SENTENCE.findall(self._without_units(clause.text))
+                             if pattern.search(fold(sentence))), "")
+            if sentence:
+                quoted = self._first_sentences(sentence, 120)
+                return lines + [self.templates["count_statement"].format(sentence=quoted)], \
+                    citations + [(clause, 0.9)]
+        return lines, citations
+
     def _compose_count(self, query: Query, hits: list[Hit]):
-        if self._asks_all_units(query.folded) and not query.part_kinds:
+        if self._asks_all_units(query.folded) and not query.parts:
             return self._compose_list(query, hits)
         lines: list[str] = []
         citations: list[tuple[Clause, float]] = []
-        for kind in query.part_kinds:
-            items = self.tree.items_of(kind)
-            if not items:
-                continue
+        for part in query.parts:
+            items = self.tree.items_in(part)
             lines.append(self.templates["count"].format(
-                title=self.title, part=items[0].part.split("、", 1)[-1], count=chinese_numeral(len(items)),
-                titles="；".join(f"{item.label}{item.title}" for item in items)))
+                title=self.title, this=self.this, part=part.title or part.heading, count=chinese_numeral(len(items)),
+                titles="；".join(self._item_name(item) for item in items)))
+            lines, citations = self._with_count_statement(part, lines, citations)
             citations.extend((self._head(item), 1.0) for item in items)
         return "\n".join(lines), citations
 
@@ -589,14 +797,26 @@ class Composer:
                     budget -= len(piece)
                     citations.append((clause, 1.0))
             return "\n".join(lines), citations
-        notice = next((clause for clause in self.tree.clauses if clause.kind.value == "notice"), None)
         document = self.tree.document
-        if notice is None:
+        sources = self.document_sources()
+        if not sources:
             return self._compose_topic(query, hits)
-        public = "此件主动公开" if "主动公开" in notice.text else ""
-        text = self.templates["document"].format(title=document.title, issuer=document.issuer, date=document.date,
-                                                 public=public)
-        return text.replace("（）", ""), [(notice, 1.0)]
+        templates = self.templates
+        details = "".join([templates["document_issuer"].format(issuer=document.issuer) if document.issuer else "",
+                           templates["document_date"].format(date=document.date) if document.date else ""])
+        text = templates["document"].format(
+            title=document.title, details=details + templates["document_issued"] if details else "",
+            number=templates["document_number"].format(number=document.doc_number) if document.doc_number else "",
+            public=templates["document_public"] if any("主动公开" in clause.text for clause in sources) else "")
+        return text, [(clause, 1.0) for clause in sources]
+
+    def document_sources(self) -> list[Clause]:
+        """The clauses that state the document's issuer, date and 文号 (the notice, a web page's
+        发布时间 line, a signature)."""
+        document = self.tree.document
+        facts = [fact for fact in (document.issuer, document.date, document.doc_number) if fact]
+        return [clause for clause in self.tree.clauses
+                if any(fact in clause.text or fact in clause.section for fact in facts)][:2]
 
     def _compose_topic(self, query: Query, hits: list[Hit]):
         """The sentences of the best clauses that share most words with the question."""
@@ -619,21 +839,13 @@ class Composer:
                 if lines:
                     break
                 excerpt = excerpt[:budget].rsplit("，", 1)[0] + "……"
-            heading = self.heading(self.tree.item(clause.item_id)) if clause.item_id else clause.path[-1]
-            lines.append(self.templates["topic"].format(heading=heading) + excerpt)
+            lines.append(self.templates["topic"].format(heading=self.clause_heading(clause)) + excerpt)
             citations.append((clause, hit.score))
             budget -= len(excerpt)
             if budget < 80:
                 break
         return "\n".join(lines), citations
 
-
-    def refusal(self, reason: str) -> str:
-        examples = " / ".join(self.templates["examples"])
-        if reason == "injection":
-            return self.templates["refusal_injection"].format(title=self.title, examples=examples)
-        detail = self.templates.get(f"reason_{reason}", "")
-        return self.templates["refusal"].format(title=self.title, reason=detail, examples=examples)
 
 
 def fit_answer(text: str, limit: int = MAX_ANSWER_CHARS, more: str = "……") -> str:
@@ -646,9 +858,10 @@ def fit_answer(text: str, limit: int = MAX_ANSWER_CHARS, more: str = "……") -
 
 
 def to_citations(cited: list[tuple[Clause, float]]) -> tuple[Citation, ...]:
-    seen: dict[str, Citation] = {}
+    seen: dict[tuple[str, str], Citation] = {}
     for clause, score in cited:
-        if clause.id not in seen:
-            seen[clause.id] = Citation(id=clause.id, document=clause.document.id, section=clause.section,
+        if (clause.document.id, clause.id) not in seen:
+            seen[(clause.document.id, clause.id)] = Citation(id=clause.id, document=clause.document.id,
+                                       document_title=clause.document.title, section=clause.section,
                                        text=clause.text, score=round(float(score), 4))
     return tuple(seen.values())

@@ -1,12 +1,18 @@
-"""Command line: a thin layer over :class:`assistant.engine.Assistant`.
+"""Command line: a thin layer over :class:`assistant.engine.Assistant` and :mod:`assistant.library`.
 
     python -m assistant ask "谁负责学前教育？"
-    python -m assistant ask --json "区财政局负责哪些任务？"
-    printf '谁负责学前教育？\\n七项攻坚行动分别是什么？\\n' | python -m assistant ask --json -
-    python -m assistant index [FILE ...]
-    python -m assistant outline [FILE] [--json]
-    python -m assistant chat
+    python -m assistant ask --json --document xiqing-education-plan-2023-2025 "区财政局负责哪些任务？"
+    printf '谁负责学前教育？\\n{"question": "那目标是多少？", "history": ["谁负责学前教育？"]}\\n' \\
+        | python -m assistant ask --json -
+    python -m assistant index [FILE|DIR ...]
+    python -m assistant docs list [--json]
+    python -m assistant docs add FILE|DIR ...
+    python -m assistant docs remove ID ...
+    python -m assistant outline [FILE] [--document ID] [--json]
+    python -m assistant chat [--document ID]
     python -m assistant feedback export [--format jsonl|csv] [--db FILE]
+
+Bad input prints one line ``error: …`` on stderr and exits with code 2.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import textwrap
 from pathlib import Path
@@ -31,18 +38,30 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m assistant", description="西青区教育政策问答助手")
+    parser = _Parser(prog="python -m assistant", description="政策文件问答助手：回答附原文条款")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     ask = commands.add_parser("ask", help="answer a question (or '-' for one question per line on stdin)")
-    ask.add_argument("question", help="the question, or '-' to read questions from stdin")
+    ask.add_argument("question", help="the question, or '-' to read questions (or JSON objects) from stdin")
     ask.add_argument("--json", action="store_true", help="print the JSON contract (JSONL with '-')")
     ask.add_argument("--mode", default="hybrid", help="retrieval: hybrid (default), bm25, dense")
-    index = commands.add_parser("index", help="(re)build the store at ASSISTANT_STORE from these files")
-    index.add_argument("files", nargs="*", type=Path, help="policy files (default: the shipped corpus)")
-    outline = commands.add_parser("outline", help="print the clause tree")
-    outline.add_argument("file", nargs="?", type=Path, help="policy file (default: the shipped corpus)")
+    ask.add_argument("--document", metavar="ID", help="answer from this document only (see `docs list`)")
+    index = commands.add_parser("index", help="build the library at ASSISTANT_STORE from these files and folders")
+    index.add_argument("files", nargs="*", type=Path, metavar="FILE|DIR",
+                       help="policy files or folders (default: ASSISTANT_CORPUS, else the shipped corpus)")
+    docs = commands.add_parser("docs", help="list, add or remove the library's documents")
+    actions = docs.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    listing = actions.add_parser("list", help="the documents of the library")
+    listing.add_argument("--json", action="store_true")
+    add = actions.add_parser("add", help="add (or update) documents; unchanged ones are not embedded again")
+    add.add_argument("files", nargs="+", type=Path, metavar="FILE|DIR")
+    remove = actions.add_parser("remove", help="remove documents by id")
+    remove.add_argument("ids", nargs="+", metavar="ID")
+    outline = commands.add_parser("outline", help="print a document's clause tree")
+    outline.add_argument("file", nargs="?", type=Path, help="a policy file (default: a document of the library)")
+    outline.add_argument("--document", metavar="ID", help="a document of the library (see `docs list`)")
     outline.add_argument("--json", action="store_true")
-    commands.add_parser("chat", help="interactive chat in the terminal")
+    chat = commands.add_parser("chat", help="interactive chat in the terminal")
+    chat.add_argument("--document", metavar="ID", help="answer from this document only")
     feedback = commands.add_parser("feedback", help="export the 👍/👎 feedback given in the web chat")
     feedback.add_argument("action", choices=["export"])
     feedback.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
@@ -50,40 +69,81 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _read_policy(path: Path):
-    from .parser import parse_policy
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise UsageError(f"cannot read {path}: {getattr(error, 'strerror', None) or error}") from None
-    return parse_policy(text, document_id=path.stem)
+# ---------------------------------------------------------------- settings
 
 
-def _settings(**overrides):
+_SETTINGS_SOURCE_ERROR = re.compile(r'field "(\w+)"')
+CORPUS_EXAMPLE = """ASSISTANT_CORPUS='["data/corpus", "policies/plan.docx"]'"""
+
+
+def settings_problem(error: Exception) -> str:
+    """One sentence saying which ``ASSISTANT_*`` variable is wrong, for a pydantic settings error."""
+    from pydantic import ValidationError
+
+    if isinstance(error, ValidationError):
+        problems = []
+        for detail in error.errors():
+            field, *rest = [str(part) for part in detail["loc"]] or ["?"]
+            where = f"ASSISTANT_{field.upper()}" + "".join(f"[{part}]" for part in rest)
+            problems.append(f"{where}: {detail['msg']}")
+        hint = f" (write it as {CORPUS_EXAMPLE})" if any(p.startswith("ASSISTANT_CORPUS") for p in problems) else ""
+        return "; ".join(problems) + hint
+    match = _SETTINGS_SOURCE_ERROR.search(str(error))
+    field = match.group(1) if match else "?"
+    if field == "corpus":
+        return f"ASSISTANT_CORPUS is not valid JSON: write it as a JSON list of files and folders, {CORPUS_EXAMPLE}"
+    return f"ASSISTANT_{field.upper()} cannot be read: {error}"
+
+
+def load_settings(**overrides):
+    """``Settings()``, or a UsageError naming the variable that is wrong."""
+    from pydantic import ValidationError
+    from pydantic_settings import SettingsError
+
     from .settings import Settings
-    return Settings(**overrides)
+    try:
+        return Settings(**overrides)
+    except (SettingsError, ValidationError) as error:
+        raise UsageError(settings_problem(error)) from None
 
 
-def _load_assistant(mode: str):
+def _library_errors():
+    """The exceptions of the library layer whose message is one sentence for the user."""
+    from index.store import StoreError
+
+    from .library import LibraryError
+    from .readers import UnreadableDocument
+    return LibraryError, StoreError, UnreadableDocument
+
+
+# ---------------------------------------------------------------- ask / chat
+
+
+def _load_assistant(mode: str, settings=None):
     from .engine import Assistant
     from .retrieval import RetrievalMode
     try:
         retrieval_mode = RetrievalMode.parse(mode)
     except ValueError as error:
         raise UsageError(str(error)) from None
-    settings = _settings()
-    for path in settings.corpus:
-        if not Path(path).is_file():
-            raise UsageError(f"cannot read {path}: no such file (check ASSISTANT_CORPUS)")
-    return Assistant.load(settings, mode=retrieval_mode)
+    return Assistant.load(settings or load_settings(), mode=retrieval_mode)
 
 
-def format_answer(answer) -> str:
+def _checked_document(assistant, document: str | None) -> str | None:
+    from .engine import InvalidQuestion
+    try:
+        return assistant.validate_document(document)
+    except InvalidQuestion as error:
+        raise UsageError(str(error)) from None
+
+
+def format_answer(answer, labelled: bool = False) -> str:
     lines = [answer.answer]
     if answer.citations:
         lines += ["", "引用条款："]
         for citation in answer.citations:
-            lines.append(f"[{citation.id}] {citation.section}")
+            source = f"《{citation.document_title}》 " if labelled and citation.document_title else ""
+            lines.append(f"[{citation.id}] {source}{citation.section}")
             excerpt = citation.text if len(citation.text) <= 160 else citation.text[:160] + "……"
             lines.append(textwrap.indent(excerpt, "    "))
     return "\n".join(lines)
@@ -95,61 +155,81 @@ def _ask(args) -> int:
         if not args.question.strip():
             raise UsageError("question is empty")
         assistant = _load_assistant(args.mode)
+        document = _checked_document(assistant, args.document)
         try:
-            answer = assistant.ask(args.question)
+            answer = assistant.ask(args.question, document=document)
         except InvalidQuestion as error:
             raise UsageError(str(error)) from None
-        print(json.dumps(answer.to_dict(), ensure_ascii=False) if args.json else format_answer(answer))
+        labelled = len(assistant.library.trees) > 1
+        print(json.dumps(answer.to_dict(), ensure_ascii=False) if args.json else format_answer(answer, labelled))
         return 0
     assistant = _load_assistant(args.mode)
+    default_document = _checked_document(assistant, args.document)
+    labelled = len(assistant.library.trees) > 1
     status = 0
     for line in sys.stdin:
-        question = line.rstrip("\n")
+        line = line.rstrip("\n").rstrip("\r")
         try:
-            answer = assistant.ask(question)
-        except InvalidQuestion as error:
+            question, history, document = _batch_request(line, default_document)
+            answer = assistant.ask(question, history, document=document)
+        except (InvalidQuestion, _BadLine) as error:
             # Keep one output line per input line, so answers stay aligned with questions.
             status = EXIT_USAGE
-            record = {"question": question, "error": str(error)}
+            shown = error.question if isinstance(error, _BadLine) else question
+            record = {"question": shown, "error": str(error)}
             print(json.dumps(record, ensure_ascii=False) if args.json else f"error: {error}", flush=True)
             continue
-        print(json.dumps(answer.to_dict(), ensure_ascii=False) if args.json else format_answer(answer) + "\n",
-              flush=True)
+        print(json.dumps(answer.to_dict(), ensure_ascii=False) if args.json
+              else format_answer(answer, labelled) + "\n", flush=True)
     return status
 
 
-def _index(args) -> int:
-    from index.store import build_store
-    settings = _settings()
-    files = args.files or settings.corpus
-    clauses = [clause for path in files for clause in _read_policy(Path(path)).clauses]
-    store = build_store(settings.store, clauses, settings.embedding_model, show_progress=settings.show_progress)
-    manifest = store.manifest
-    print(f"indexed {manifest.clauses} clauses from {len(files)} file(s) with {manifest.model} "
-          f"in {manifest.build_seconds:.1f}s into {settings.store}")
-    return 0
+class _BadLine(ValueError):
+    """A batch line that is not a question: reported in its place, the batch goes on."""
+
+    def __init__(self, message: str, question: object) -> None:
+        super().__init__(message)
+        self.question = question
 
 
-def _outline(args) -> int:
-    settings = _settings()
-    tree = _read_policy(args.file or settings.corpus[0])
-    if args.json:
-        from .views import outline
-
-        print(json.dumps(outline(tree), ensure_ascii=False, indent=2))
-        return 0
-    print(f"{tree.document.title}（{tree.document.issuer}，{tree.document.date}）")
-    for clause in tree.clauses:
-        units = f"  [责任单位：{'、'.join(clause.responsible_units)}]" if clause.responsible_units else ""
-        print(f"{clause.id}  {clause.section}{units}")
-        print(textwrap.indent(clause.text, "    "))
-    return 0
+def _batch_request(line: str, default_document: str | None) -> tuple[str, list[str], str | None]:
+    """A stdin line: a plain question, or ``{"question": ..., "history": [...], "document": ...}``."""
+    stripped = line.strip()
+    if not (stripped.startswith("{") and stripped.endswith("}")):
+        return line, [], default_document
+    try:
+        request = json.loads(stripped)
+    except json.JSONDecodeError as error:
+        raise _BadLine(f"the line looks like a JSON object but is not valid JSON ({error.msg})", line) from None
+    if not isinstance(request, dict):
+        return line, [], default_document
+    question = request.get("question")
+    unknown = sorted(set(request) - {"question", "history", "document"})
+    if unknown:
+        raise _BadLine(f"unknown field(s) {', '.join(unknown)}: a request has question, history and document",
+                       question)
+    if not isinstance(question, str):
+        raise _BadLine("question is missing or not a string", question)
+    history = request.get("history") or []
+    if not isinstance(history, list) or not all(isinstance(item, str) for item in history):
+        raise _BadLine("history must be a list of the earlier questions (strings)", question)
+    document = request.get("document", default_document)
+    if document is not None and not isinstance(document, str):
+        raise _BadLine("document must be a document id (a string)", question)
+    return question, history, document
 
 
 def _chat(args) -> int:
-    assistant = _load_assistant("hybrid")
     from .engine import InvalidQuestion
-    print(f"西青区教育政策问答助手 —— 依据《{assistant.tree.document.title}》回答。输入问题，回车提问；输入 exit 退出。")
+    from .views import heading
+    assistant = _load_assistant("hybrid")
+    document = _checked_document(assistant, args.document)
+    title, line = heading(assistant.library)
+    if document:
+        scoped = assistant.library.tree(document).document.title or document
+        line = f"只依据《{scoped}》回答。"
+    print(f"{title} —— {line}输入问题，回车提问；输入 exit 退出。")
+    labelled = len(assistant.library.trees) > 1 and not document
     history: list[str] = []
     while True:
         try:
@@ -160,12 +240,160 @@ def _chat(args) -> int:
         if question.strip().lower() in {"exit", "quit", "退出"}:
             return 0
         try:
-            answer = assistant.ask(question, history)
+            answer = assistant.ask(question, history, document=document)
         except InvalidQuestion as error:
             print(f"（{error}）")
             continue
         history.append(question)
-        print("答：" + format_answer(answer))
+        print("答：" + format_answer(answer, labelled))
+
+
+# ---------------------------------------------------------------- the library
+
+
+def _generation(settings) -> str | None:
+    from index.store import StoreError, current_generation
+    try:
+        return current_generation(settings.store)
+    except StoreError:
+        return None
+
+
+def _print_library(store, library, heading: str) -> None:
+    infos = {info.id: info for info in store.documents()}
+    print(heading)
+    for tree in library.trees:
+        info = infos.get(tree.document.id)
+        origin = f"{info.origin}, " if info else ""
+        print(f"  {tree.document.id}  [{origin}{len(tree.clauses)} clauses]  {tree.document.title}")
+
+
+def _summary(store) -> str:
+    manifest = store.manifest
+    documents = len(manifest.documents)
+    return (f"{documents} document{'s' if documents != 1 else ''}, {manifest.clauses} clauses "
+            f"({manifest.passages} passages)")
+
+
+def _synced_library(settings, corpus):
+    """Sync the store with ``corpus`` and load it; a store whose stored texts are damaged (which the
+    sync does not notice, its manifest being intact) is moved aside and built again."""
+    from index.store import StoreCorrupted
+
+    from .library import _set_aside, load_library, sync_store
+    store = sync_store(settings, corpus=corpus)
+    try:
+        return store, load_library(store), False
+    except StoreCorrupted as error:
+        store.close()
+        _set_aside(settings.store, error)
+        store = sync_store(settings, corpus=corpus)
+        return store, load_library(store), True
+
+
+def _index(args) -> int:
+    settings = load_settings()
+    before = _generation(settings)
+    store, library, rebuilt = _synced_library(settings, args.files or None)
+    manifest = store.manifest
+    if store.generation == before and not rebuilt:
+        heading = f"the library at {settings.store} is up to date ({store.generation}): {_summary(store)}"
+    else:
+        reused = manifest.passages - manifest.embedded_passages
+        heading = (f"indexed {_summary(store)} with {manifest.model} in {manifest.build_seconds:.1f}s "
+                   f"(embedded {manifest.embedded_passages} passages, reused {reused}) "
+                   f"into {settings.store} ({store.generation})")
+    _print_library(store, library, heading)
+    return 0
+
+
+def _docs(args) -> int:
+    settings = load_settings()
+    return {"list": _docs_list, "add": _docs_add, "remove": _docs_remove}[args.action](args, settings)
+
+
+def _docs_list(args, settings) -> int:
+    from .library import load_library, open_or_sync
+    from .views import document_details, library_listing
+    store = open_or_sync(settings)
+    library = load_library(store)
+    listing = library_listing(library, store.documents(), store.generation)
+    if args.json:
+        print(json.dumps(listing, ensure_ascii=False, indent=2))
+        return 0
+    count = len(listing["documents"])
+    print(f"{count} document{'s' if count != 1 else ''} in {settings.store} ({store.generation}):")
+    for tree, record in zip(library.trees, listing["documents"]):
+        print(f"{record['id']}  [{record['origin']}, {record['clauses']} clauses]")
+        print(f"    {record['title']}")
+        details = document_details(tree.document)
+        if details:
+            print(f"    {details}")
+    return 0
+
+
+def _docs_add(args, settings) -> int:
+    from .library import add_documents
+    before = _generation(settings)
+    store, ids = add_documents(settings, args.files)
+    if store.generation == before:
+        print(f"already in the library, unchanged: {', '.join(ids)}; the library has {_summary(store)}")
+        return 0
+    print(f"added {', '.join(ids)}: embedded {store.manifest.embedded_passages} passages in "
+          f"{store.manifest.build_seconds:.1f}s; the library has {_summary(store)} ({store.generation})")
+    return 0
+
+
+def _docs_remove(args, settings) -> int:
+    from .library import remove_documents
+    ids = list(dict.fromkeys(args.ids))
+    store = remove_documents(settings, ids)
+    print(f"removed {', '.join(ids)}; the library has {_summary(store)} ({store.generation})")
+    return 0
+
+
+# ---------------------------------------------------------------- outline
+
+
+def _outline(args) -> int:
+    if args.file and args.document:
+        raise UsageError("give a FILE or --document ID, not both")
+    if args.file:
+        from .parser import parse_policy_file
+        tree = parse_policy_file(args.file)
+    else:
+        tree = _library_document(args.document)
+    if args.json:
+        from .views import outline
+
+        print(json.dumps(outline(tree), ensure_ascii=False, indent=2))
+        return 0
+    from .views import document_details
+    details = document_details(tree.document)
+    print(tree.document.title + (f"（{details}）" if details else ""))
+    for clause in tree.clauses:
+        units = f"  [责任单位：{'、'.join(clause.responsible_units)}]" if clause.responsible_units else ""
+        print(f"{clause.id}  {clause.section}{units}")
+        print(textwrap.indent(clause.text, "    "))
+    return 0
+
+
+def _library_document(document: str | None):
+    """A document of the library: the one named, or the only one."""
+    from .library import load_library, open_or_sync
+    library = load_library(open_or_sync(load_settings()))
+    ids = [tree.document.id for tree in library.trees]
+    if document is None:
+        if len(ids) == 1:
+            return library.trees[0]
+        raise UsageError(f"the library holds {len(ids)} documents: name one with --document ID "
+                         f"({', '.join(ids[:10])}{', …' if len(ids) > 10 else ''})")
+    if not library.has(document):
+        raise UsageError(f"no document {document!r} in the library; documents: {', '.join(ids[:10])}")
+    return library.tree(document)
+
+
+# ---------------------------------------------------------------- feedback
 
 
 def _feedback(args) -> int:
@@ -174,7 +402,7 @@ def _feedback(args) -> int:
 
     from .feedback import COLUMNS, FeedbackStore
 
-    path = args.db or _settings().feedback_db
+    path = args.db or load_settings().feedback_db
     if not path.is_file():
         raise UsageError(f"no feedback file at {path}")
     try:
@@ -196,11 +424,15 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     try:
         args = _build_parser().parse_args(argv)
-        handler = {"ask": _ask, "index": _index, "outline": _outline, "chat": _chat,
+        handler = {"ask": _ask, "index": _index, "docs": _docs, "outline": _outline, "chat": _chat,
                    "feedback": _feedback}[args.command]
-        return handler(args)
+        try:
+            return handler(args)
+        except _library_errors() as error:
+            raise UsageError(str(error)) from None
     except UsageError as error:
-        print(f"error: {error}", file=sys.stderr)
+        message = " ".join(str(error).split())   # one line, whatever the message holds
+        print(f"error: {message}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

@@ -1,66 +1,145 @@
 """The assistant: one entry point, ``Assistant.ask``, for the CLI, the web app and the evaluation.
 
+It reads which documents of the library a question is about (:mod:`assistant.scope`), retrieves
+from them (:mod:`assistant.retrieval`), lets each document's :class:`~assistant.answer.Composer`
+answer from its clause tree, and labels each answer with its document when the library holds
+several.
+
     >>> from assistant.engine import Assistant
     >>> assistant = Assistant.load()
     >>> answer = assistant.ask("谁负责学前教育？")
-    >>> answer.citations[0].id
-    '四（五）'
+    >>> answer.citations[0].document_title
+    '西青区教育高质量发展三年行动方案（2023—2025年）'
 """
 
 from __future__ import annotations
 
+import re
 import time
+import tomllib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
-from index.store import open_store
+from index.store import ClauseStore
 
-from .answer import Composer, Query, fit_answer, to_citations
+from .answer import MAX_ANSWER_CHARS, Composer, Query, fit_answer, to_citations
 from .embeddings import load_embedder
 from .lexicon import Lexicon
-from .parser import parse_policy_file
-from .records import Answer, Intent, PolicyTree
+from .library import load_library, open_or_sync
+from .records import Answer, Clause, Intent, Library
+from .replies import Replies
 from .retrieval import HybridRetriever, QueryTokenizer, RetrievalMode
+from .scope import Scope, ScopeReader
 from .settings import Settings
+from .text import fold
 
-
+_ARTICLE = re.compile(r"第\s*[一二三四五六七八九十百零两\d]+\s*条")
 # How many earlier questions a follow-up may reach back through (那呢？ after 那目标呢？ after …).
 FOLLOW_UP_DEPTH = 3
+# An unscoped question the best document cannot answer is tried on this many documents in all.
+FALLBACK_DOCUMENTS = 3
+# A second document whose best clause scores this close to the best document's also answers.
+SECOND_DOCUMENT_SHARE = 0.99
+# At most this many documents answer one question (a comparison, or several documents named).
+MAX_DOCUMENTS_PER_ANSWER = 4
 
 
 class InvalidQuestion(ValueError):
-    """A question that cannot be answered as given (empty, too long)."""
+    """A question that cannot be answered as given (empty, too long, an unknown document)."""
+
+
+@dataclass(frozen=True)
+class DocumentAnswer:
+    """One document's answer to a question, before labelling, or why it cannot answer."""
+
+    document_id: str
+    query: Query                       # the question as analysed, before any follow-up completion
+    terms: tuple[str, ...] = ()        # words it matched on (with a follow-up's), for highlighting
+    text: str = ""
+    cited: tuple[tuple[Clause, float], ...] = ()
+    intent: Intent = Intent.OUT_OF_SCOPE
+    refusal: str | None = None
+
+
+class StructureIndex:
+    """Which documents a question may name the structure of, found with one pattern over the words
+    of every document's units, items and parts (so only those documents analyse the question)."""
+
+    def __init__(self, library: Library, composers: dict[str, Composer]) -> None:
+        self.documents_of: dict[str, set[str]] = {}
+        for document_id, composer in composers.items():
+            for word in composer.structure_words():
+                self.documents_of.setdefault(word, set()).add(document_id)
+        words = sorted(self.documents_of, key=len, reverse=True)
+        self.pattern = re.compile("|".join(map(re.escape, words))) if words else None
+        self.with_articles = {tree.document.id for tree in library.trees
+                              if any(item.id.startswith("第") and item.id.endswith("条") for item in tree.items)}
+
+    def documents_named(self, folded: str) -> set[str]:
+        found: set[str] = set()
+        if self.pattern is not None:
+            for position in range(len(folded)):   # overlapping matches: 区教育局 inside 区教育局和区财政局
+                match = self.pattern.match(folded, position)
+                if match:
+                    found |= self.documents_of[match.group(0)]
+        if _ARTICLE.search(folded):
+            found |= self.with_articles
+        return found
+
+
+@dataclass(frozen=True)
+class LibraryListing:
+    """A question about the library itself ("知识库里有哪些文件"), for these documents."""
+
+    documents: tuple[str, ...]
 
 
 @dataclass
 class Assistant:
     settings: Settings
-    tree: PolicyTree
-    composer: Composer
+    library: Library
+    store: ClauseStore | None
+    lexicon: Lexicon
+    scope_reader: ScopeReader
+    composers: dict[str, Composer]
     retriever: HybridRetriever
+    replies: Replies
+    structure_index: StructureIndex
     mode: RetrievalMode = RetrievalMode.HYBRID
 
     @classmethod
     def load(cls, settings: Settings | None = None, mode: RetrievalMode = RetrievalMode.HYBRID) -> "Assistant":
-        """Parse the corpus, open (or build) the store and load the embedder."""
+        """Sync the store with the configured corpus (embedding only what changed) and load it."""
         settings = settings or Settings()
-        trees = [parse_policy_file(path) for path in settings.corpus]
-        if len(trees) != 1:
-            raise ValueError("this version answers from exactly one policy document; "
-                             f"ASSISTANT_CORPUS names {len(trees)}")
-        tree = trees[0]
+        return cls.from_store(settings, open_or_sync(settings), mode)
+
+    @classmethod
+    def from_store(cls, settings: Settings, store: ClauseStore,
+                   mode: RetrievalMode = RetrievalMode.HYBRID) -> "Assistant":
         uses_dense = mode != RetrievalMode.BM25
-        store = open_store(settings.store, tree.clauses, settings.embedding_model,
-                           settings.show_progress) if uses_dense else None
         with ThreadPoolExecutor(max_workers=1) as pool:
             # Load the model weights while jieba builds its dictionary: shortens the cold start.
             embedder_future = pool.submit(load_embedder, settings.embedding_model) if uses_dense else None
+            library = load_library(store)
             lexicon = Lexicon.load(settings.lexicon_dir)
-            tokenizer = QueryTokenizer(lexicon, extra_words=tree.responsible_units)
-            composer = Composer(tree, lexicon, tokenizer, settings.prompts_dir)
+            units = list(dict.fromkeys(unit for tree in library.trees for unit in tree.responsible_units))
+            tokenizer = QueryTokenizer(lexicon, extra_words=units)
+            templates = tomllib.loads((Path(settings.prompts_dir) / "answers.toml").read_text(encoding="utf-8"))
+            scope_reader = ScopeReader(library, lexicon)
+            scope_words = scope_reader.scope_words()
+            composers = {tree.document.id: Composer(tree, lexicon, tokenizer, templates, scope_words)
+                         for tree in library.trees}
             embedder = embedder_future.result() if embedder_future else None
-        retriever = HybridRetriever(tree.clauses, tokenizer, embedder, store, settings.rrf_k)
-        return cls(settings=settings, tree=tree, composer=composer, retriever=retriever, mode=mode)
+        retriever = HybridRetriever(library.clauses, tokenizer, embedder, store if uses_dense else None,
+                                    settings.rrf_k)
+        return cls(settings=settings, library=library, store=store, lexicon=lexicon, scope_reader=scope_reader,
+                   composers=composers, retriever=retriever, replies=Replies(library, templates),
+                   structure_index=StructureIndex(library, composers), mode=mode)
+
+    @property
+    def generation(self) -> str | None:
+        return self.store.generation if self.store else None
 
     def validate(self, question: object) -> str:
         if not isinstance(question, str) or not question.strip():
@@ -70,37 +149,151 @@ class Assistant:
                                   f"the limit is {self.settings.max_question_chars}")
         return question.strip()
 
-    def ask(self, question: str, history: list[str] | None = None) -> Answer:
-        """Answer one question; ``history`` holds the user's earlier questions, oldest first."""
-        return self._answer(question, history)[0]
+    def validate_document(self, document: object) -> str | None:
+        if document is None:
+            return None
+        if not isinstance(document, str) or not self.library.has(document):
+            known = ", ".join(tree.document.id for tree in self.library.trees[:10])
+            raise InvalidQuestion(f"no document {document!r} in the library; documents: {known}")
+        return document
 
-    def _answer(self, question: str, history: list[str] | None) -> tuple[Answer, Query]:
-        """The answer and the question as analysed (before any follow-up completion)."""
+    def ask(self, question: str, history: list[str] | None = None, document: str | None = None) -> Answer:
+        """Answer one question; ``history`` holds the user's earlier questions, oldest first;
+        ``document`` limits the answer to one document of the library."""
         started = time.perf_counter()
         question = self.validate(question)
-        analysed = query = self.composer.analyse(question)
-        if history and self.composer.is_follow_up(query):
-            # A follow-up is about what the previous answer cited: answer the previous question again
-            # (with its own recent history, so chains of follow-ups work) and take its items.
-            previous_answer, previous = self._answer(self.validate(history[-1]), history[-FOLLOW_UP_DEPTH - 1:-1])
-            query = self.composer.continue_from(query, previous, self.composer.cited_items(previous_answer))
-        hits, dense_max = self._retrieve(question, query)
-        reason = self.composer.refusal_reason(query, dense_max, hits)
-        if reason:
-            text = self.composer.refusal(reason)
-            return Answer(question, text, True, Intent.OUT_OF_SCOPE, (), _elapsed(started)), analysed
-        intent = self.composer.intent(query)
-        text, cited = self.composer.compose(query, intent, hits)
-        if not cited:
-            text = self.composer.refusal("uncovered")
-            return Answer(question, text, True, Intent.OUT_OF_SCOPE, (), _elapsed(started)), analysed
-        answer = Answer(question, fit_answer(text), False, intent, to_citations(cited), _elapsed(started),
-                        tuple(query.terms))
-        return answer, analysed
+        document = self.validate_document(document)
+        answers = self._answer(question, history or [], document)
+        return self._assemble(question, answers, started)
 
-    def _retrieve(self, question: str, query):
+    # ---------------------------------------------------------------- one question
+    def _answer(self, question: str, history: list[str],
+                document: str | None) -> list[DocumentAnswer] | Scope | LibraryListing:
+        """The answering documents' answers, the scope that refuses the question, or the documents
+        a question about the library asks for."""
+        folded = fold(question)
+        scope = Scope((document,), named=True) if document else self.scope_reader.read(folded)
+        if scope.refusal:
+            return scope
+        if self.lexicon.cues("library", folded):
+            return LibraryListing(scope.within or scope.documents)
+        candidates = list(scope.documents)
+        previous: list[DocumentAnswer] = []
+        if history and not scope.named and self._looks_like_follow_up(question, candidates):
+            earlier = self._answer(self.validate(history[-1]), history[-FOLLOW_UP_DEPTH - 1:-1], document)
+            previous = [answer for answer in earlier if answer.cited] if isinstance(earlier, list) else []
+            candidates = [answer.document_id for answer in previous] or candidates
+        if scope.named or len(candidates) == 1:
+            answers = self._answers_from(candidates[:MAX_DOCUMENTS_PER_ANSWER], question, previous)
+            return [answer for answer in answers if not answer.refusal] or answers[:1]
+        structural = self._structural_documents(question, candidates)
+        if structural:
+            answers = self._answers_from(structural, question, previous)
+            answered = [answer for answer in answers if not answer.refusal]
+            if answered:
+                return answered
+        ranked, close = self._rank_documents(question, candidates)
+        # The best document by retrieval answers; when it cannot, the next ones are tried.
+        first_refusal = None
+        for document_id in ranked[:FALLBACK_DOCUMENTS]:
+            answer = self._answer_from(document_id, question, previous)
+            if not answer.refusal:
+                # A document whose best clause matches as well answers too (both say who does 学前教育).
+                others = [self._answer_from(other, question, previous) for other in close if other != document_id]
+                return [answer] + [other for other in others if not other.refusal]
+            first_refusal = first_refusal or answer
+        return [first_refusal] if first_refusal else []
+
+    def _looks_like_follow_up(self, question: str, candidates: list[str]) -> bool:
+        composer = self.composers[candidates[0]]
+        return composer.is_follow_up(composer.analyse(question))
+
+    def _structural_documents(self, question: str, candidates: list[str]) -> list[str]:
+        """The documents whose items, units or parts an unscoped question names."""
+        maybe = self.structure_index.documents_named(fold(question))
+        structural = [document_id for document_id in candidates
+                      if document_id in maybe and self.composers[document_id].names_structure(question)]
+        if len(structural) > 1:
+            # Several documents have a 第二条: the question's other words tell which it means (幼儿园条例).
+            fit = {document_id: self.composers[document_id].topic_fit(question) for document_id in structural}
+            structural = [document_id for document_id in structural if fit[document_id] == max(fit.values())]
+        return structural[:MAX_DOCUMENTS_PER_ANSWER]
+
+    def _rank_documents(self, question: str, candidates: list[str]) -> tuple[list[str], list[str]]:
+        """All candidates in the order of their best retrieval hit (one clause that matches well, a
+        number or a rare name, says more than many that match a little), and the runner-up when its
+        best hit is nearly as good."""
+        query = self.composers[candidates[0]].analyse(question)
+        hits, _ = self._retrieve(question, query, candidates, k=self.settings.top_k * 2)
+        best: dict[str, float] = {}
+        for hit in hits:
+            best.setdefault(hit.clause.document.id, hit.score)
+        ranked = list(best)
+        close = [document_id for document_id in ranked[1:2]
+                 if best[document_id] >= SECOND_DOCUMENT_SHARE * best[ranked[0]]]
+        return ranked + [document_id for document_id in candidates if document_id not in best], close
+
+    def _answers_from(self, document_ids: list[str], question: str,
+                      previous: list[DocumentAnswer]) -> list[DocumentAnswer]:
+        if len(document_ids) > 1:   # one search over them all, which each document's answer then filters
+            self._retrieve(question, self.composers[document_ids[0]].analyse(question), document_ids)
+        return [self._answer_from(document_id, question, previous) for document_id in document_ids]
+
+    def _answer_from(self, document_id: str, question: str, previous: list[DocumentAnswer]) -> DocumentAnswer:
+        composer = self.composers[document_id]
+        query = analysed = composer.analyse(question)
+        earlier = next((answer for answer in previous if answer.document_id == document_id), None)
+        if earlier is not None and composer.is_follow_up(query):
+            # A follow-up is about what the previous answer cited in this document.
+            query = composer.continue_from(query, earlier.query, composer.items_of(earlier.cited))
+        hits, dense_max = self._retrieve(question, query, [document_id])
+        reason = composer.refusal_reason(query, dense_max, hits)
+        if reason:
+            return DocumentAnswer(document_id, analysed, refusal=reason)
+        intent = composer.intent(query)
+        text, cited = composer.compose(query, intent, hits)
+        if not cited:
+            return DocumentAnswer(document_id, analysed, refusal="uncovered")
+        return DocumentAnswer(document_id, analysed, tuple(query.terms), text, tuple(cited), intent)
+
+    def _retrieve(self, question: str, query: Query, documents: list[str], k: int | None = None):
         text = " ".join([question] + query.terms)
-        return self.retriever.search(text, query.terms, k=self.settings.top_k, mode=self.mode)
+        scope = None if len(documents) == len(self.library.trees) else documents
+        return self.retriever.search(text, query.terms, k=k or self.settings.top_k, mode=self.mode,
+                                     documents=scope)
+
+    # ---------------------------------------------------------------- the answer
+    def _assemble(self, question: str, answers: list[DocumentAnswer] | Scope | LibraryListing,
+                  started: float) -> Answer:
+        if isinstance(answers, Scope):
+            return self._refused(question, answers.refusal, answers, started)
+        if isinstance(answers, LibraryListing):
+            documents = [self.library.tree(document_id).document for document_id in answers.documents]
+            cited = [(clause, 1.0) for document in documents
+                     for clause in self.composers[document.id].document_sources() or
+                     self.library.tree(document.id).clauses[:1]]
+            return Answer(question, self.replies.listing(documents), False, Intent.LIBRARY, to_citations(cited),
+                          _elapsed(started))
+        answered = [answer for answer in answers if not answer.refusal]
+        if not answered:
+            scope = Scope(tuple(answer.document_id for answer in answers), named=True)
+            return self._refused(question, answers[0].refusal, scope, started)
+        labelled = len(self.library.trees) > 1
+        budget = MAX_ANSWER_CHARS // len(answered)
+        blocks = []
+        for answer in answered:
+            text = fit_answer(answer.text, budget)
+            if labelled:
+                text = self.replies.label(self.library.tree(answer.document_id).document) + "\n" + text
+            blocks.append(text)
+        cited = [pair for answer in answered for pair in answer.cited]
+        terms = tuple(dict.fromkeys(term for answer in answered for term in answer.terms))
+        return Answer(question, "\n".join(blocks), False, answered[0].intent, to_citations(cited),
+                      _elapsed(started), terms)
+
+    def _refused(self, question: str, reason: str, scope: Scope, started: float) -> Answer:
+        return Answer(question, self.replies.refusal(reason, scope), True, Intent.OUT_OF_SCOPE, (),
+                      _elapsed(started))
 
 
 def _elapsed(started: float) -> float:

@@ -15,11 +15,18 @@ from pathlib import Path
 
 from .text import fold
 
-INTENT_CUE_KEYS = ("responsible_units", "unit_items", "target", "measures", "list", "count", "document")
+INTENT_CUE_KEYS = ("responsible_units", "unit_items", "target", "measures", "list", "count", "document", "library",
+                   "compare", "outline")
 
 
 def _compile(patterns: list[str]) -> tuple[re.Pattern, ...]:
     return tuple(re.compile(fold(pattern)) for pattern in patterns)
+
+
+def _data_lines(path: Path) -> list[str]:
+    """The lines of a word-list file, without comments and blank lines."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
 
 
 def _term_pattern(term: str) -> re.Pattern:
@@ -35,15 +42,17 @@ class Lexicon:
     intent_cues: dict[str, tuple[re.Pattern, ...]]
     answer_words: frozenset[str]
     boilerplate: frozenset[str]
-    unit_aliases: dict[str, tuple[str, ...]]
+    unit_aliases: dict[str, tuple[str, ...]]   # core of a unit's name (教育局) → other names for it
     injection: tuple[re.Pattern, ...]
     money_amount: tuple[re.Pattern, ...]
     person: tuple[re.Pattern, ...]
     generic: frozenset[str]
     generic_patterns: tuple[re.Pattern, ...]
     min_covered_share: float
-    other_places: tuple[str, ...]
-    years: tuple[int, int]
+    known_places: tuple[str, ...]
+    places: tuple[tuple[str, str], ...]   # (administrative code, name) of every province, prefecture, county
+    part_aliases: dict[str, str]
+    part_suffix_words: tuple[str, ...]
     stopwords: frozenset[str]
 
     @classmethod
@@ -64,15 +73,17 @@ class Lexicon:
             intent_cues={key: _compile(intents[key]) for key in INTENT_CUE_KEYS},
             answer_words=frozenset(fold(word) for word in intents["answer_words"]),
             boilerplate=frozenset(fold(word) for word in intents["boilerplate"]),
-            unit_aliases={unit: tuple(fold(alias) for alias in aliases) for unit, aliases in units.items()},
+            unit_aliases={fold(kind): tuple(fold(alias) for alias in aliases) for kind, aliases in units.items()},
             injection=_compile(scope["injection"]),
             money_amount=_compile(scope["money_amount"]),
             person=_compile(scope["person"]),
             generic=frozenset(fold(word) for word in scope["generic"]),
             generic_patterns=_compile(scope["generic_patterns"]),
             min_covered_share=float(scope["min_covered_share"]),
-            other_places=tuple(fold(place) for place in scope["other_places"]),
-            years=(int(scope["first_year"]), int(scope["last_year"])),
+            known_places=tuple(fold(place) for place in scope["known_places"]),
+            places=tuple(tuple(line.split(maxsplit=1)) for line in _data_lines(directory / "places.txt")),
+            part_aliases={fold(alias): fold(words) for alias, words in intents["part_aliases"].items()},
+            part_suffix_words=tuple(fold(word) for word in intents["part_suffix_words"]),
             stopwords=frozenset(stopwords),
         )
 

@@ -1,115 +1,520 @@
-"""Parse a policy's text (markdown or plain) into a clause tree.
+"""Parse the text of a Chinese policy document into a clause tree.
 
-Only the wording and numbering of the text matter: markdown decoration (``#``, ``**``),
-heading levels, full- or half-width parentheses and page-break line splits are all
-normalised away, so a markdown file and its plain-text export give the same tree.
+The parser knows the genre, not one file. It reads the numbering (第一章 / 第一节 / 第一条,
+一、 / （一） / 1. / （1） / ①, 附件, and markdown or .docx heading levels for unnumbered
+headings), splits headings that run together on one line, repairs page-break splits, reads
+tables flattened to lines (序号 / 任务 / 责任单位 / 配合单位), and takes the document's
+title, issuer, date, 文号, place and period from its own header.
 
-    >>> from assistant.parser import parse_policy_file
-    >>> from assistant.settings import DEFAULT_CORPUS
-    >>> tree = parse_policy_file(DEFAULT_CORPUS)
-    >>> tree.item("四（五）").title
-    '推进学前教育普及普惠发展'
+The tree it builds: **parts** are the outermost numbered level (一、 or 第一章, 附件);
+**items** are the numbered entries inside a part (（五）, 第三条, a table row); every deeper
+numbered entry is a **measure** clause of its item. Text outside items is kept as notice,
+preamble and paragraph clauses. Clause ids follow the numbering: ``四（五）``, ``四（五）.2``,
+``第三条``, ``三.段2``.
+
+    >>> from assistant.parser import parse_policy
+    >>> tree = parse_policy("关于印发某区学前教育行动计划（2024—2026年）的通知\\n一、主要任务\\n"
+    ...                     "（一）扩大普惠资源。新建幼儿园5所。（责任单位：区教育局、区财政局）")
+    >>> tree.item("一（一）").responsible_units
+    ('区教育局', '区财政局')
+    >>> tree.document.period
+    (2024, 2026)
+
+Parsing is linear in the length of the text.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .records import Clause, ClauseKind, Document, Item, ItemKind, Part, PolicyTree, QuantTarget
-from .text import chinese_numeral, parse_chinese_numeral
+from .records import Clause, ClauseKind, Document, Item, Part, PolicyTree, QuantTarget
+from .text import chinese_numeral, five_year_plans, parse_chinese_numeral, to_simplified
 
-NUMERALS = "一二三四五六七八九十"
-_MARKDOWN_PREFIX = re.compile(r"^\s{0,3}(?:#{1,6}\s*|>\s*)")
+_CN = "一二三四五六七八九十百零〇两"
+_NUM = rf"[{_CN}\d]+"
+_MARKDOWN_PREFIX = re.compile(r"^\s{0,3}(#{1,6})\s*")
+_MARKDOWN_QUOTE = re.compile(r"^\s{0,3}>\s*")
 _MARKDOWN_EMPHASIS = re.compile(r"\*\*|__")
-_PART = re.compile(rf"^([{NUMERALS}]+)\s*、\s*([^。；，]{{1,24}})$")
-_ITEM = re.compile(rf"^[（(]\s*([{NUMERALS}]+)\s*[)）]\s*(\S.*)$")
-_TARGET_FIELD = re.compile(r"^行动目标\s*[:：]\s*(.*)$")
-_MEASURES_FIELD = re.compile(r"^具体举措\s*[:：]?\s*$")
-_MEASURE = re.compile(r"^(\d{1,2})\s*[.．、]\s*(\S.*)$")
-_DATE = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
-_DATE_ANYWHERE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
-_TITLE_WORDS = re.compile(r"(方案|通知|意见|办法|规划|计划|决定)")
-_RESPONSIBLE = re.compile(r"[（(]\s*责任单位\s*[:：]\s*(.+?)\s*[)）]", re.S)
-# A line that does not end a sentence continues on the next line (a page break).
-_SENTENCE_END = tuple("。！？；：!?;:）)")
+_SENTENCE_END = tuple("。！？；：!?;:")
+_CLOSERS = "”’」』）)"
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
-# Quantitative targets: an arabic number with a unit, not part of a year or a formula ("2+1项目").
-_QUANTITY = re.compile(r"(?<![\d.+])(\d+(?:\.\d+)?)\s*(%|个|元|人|次|学时|名|所|项|周)")
-_QUALIFIER_AFTER = ("以上", "以内", "以下")
-_QUALIFIER_BEFORE = ("不少于", "不低于", "至少", "超过", "达到", "控制在", "增加")
-_PHRASE_SPLIT = re.compile(r"[，；。：,;]")
-_DEADLINE = re.compile(r"到\s*(\d{4})\s*年")
-_MEASURE_NOISE = re.compile(r"^(到\s*\d{4}\s*年|实现|确保|每年|每学期|逐步|其中|、)+|(达到|超过|不少于|不低于|至少|控制在|的)+$")
+
+@dataclass(frozen=True)
+class _Marker:
+    """One kind of numbering: its rank decides nesting (a lower rank encloses a higher one)."""
+
+    name: str
+    rank: float
+    pattern: re.Pattern
+
+
+# Order matters: the first pattern that matches a line wins.
+_MARKERS = (
+    _Marker("attachment", -20, re.compile(r"^(附件)\s*(\d*)\s*[:：]?\s*(.*)$")),
+    _Marker("chapter", 1, re.compile(rf"^(第\s*({_NUM})\s*[章编編])\s*(.*)$")),
+    _Marker("section", 2, re.compile(rf"^(第\s*({_NUM})\s*[节節])\s*(.*)$")),
+    _Marker("article", 3, re.compile(rf"^(第\s*({_NUM})\s*[条條])\s*(.*)$")),
+    _Marker("l1", 3, re.compile(rf"^(([{_CN}]+)\s*[、．.])\s*(.+)$")),
+    _Marker("l2", 4, re.compile(rf"^([（(]\s*([{_CN}]+)\s*[)）])\s*[、.．]?\s*(.*)$")),
+    _Marker("l3", 5, re.compile(r"^((\d{1,3})\s*(?:[.．、](?!\d)))\s*(\S.*)$")),
+    _Marker("l4", 6, re.compile(r"^([（(]\s*(\d{1,3})\s*[)）])\s*[、.．]?\s*(.*)$")),
+    _Marker("l5", 7, re.compile(rf"^(([{_CIRCLED}]))\s*(.*)$")),
+)
+# A table row (序号 68) is an item, like （一）: it is recognised by the table reader, not by a pattern.
+_ROW = _Marker("row", 4, re.compile(r"(?!)"))
+_MARKER_BY_NAME = {marker.name: marker for marker in (*_MARKERS, _ROW)}
+# Markers that may start a new heading in the middle of a line, right after a sentence ends
+# ("一、提高认识。（一）……1.……" or "第一章总则第一条为了……").
+_INLINE_START = re.compile(
+    rf"(?<=[。；;！？!?：:{_CLOSERS}])\s*(?=第\s*{_NUM}\s*[章节条節條]|[{_CN}]{{1,3}}、|[（(]\s*[{_CN}\d]{{1,3}}\s*[)）]|"
+    rf"\d{{1,2}}[.．、](?!\d)|[{_CIRCLED}])")
+_CHAPTER_THEN_ARTICLE = re.compile(rf"^(第\s*{_NUM}\s*[章节節][^。；，,：:\s]{{0,20}}?)\s*(?=第\s*{_NUM}\s*[节条節條])")
+
+_TITLE_WORDS = re.compile(r"(方案|通知|意见|办法|规划|计划|决定|条例|规定|细则|纲要|要点|报告|分解表|清单|规则|标准|指南|公告|通告|批复|函)")
+_NOTICE_TITLE = re.compile(r"(?:关于)?(?:印发|转发|发布)(.+?)的(?:通知|函)$")
+_FIELD_MEASURES = re.compile(r"^(?:具体举措|主要举措|工作举措|具体措施|主要措施|重点举措)\s*[:：]?\s*$")
+_FIELD_TARGET = re.compile(r"^(行动目标|工作目标|主要目标|发展目标|目标任务)\s*[:：]")
+_UNIT_FIELD_NAMES = "主要责任单位|责任单位|责任部门|牵头单位|牵头部门|协同配合单位|配合单位|配合部门|参与单位|协办单位"
+# A note's value runs to a bracket, a sentence end, or the next note (牵头单位：A配合单位：B).
+_UNIT_FIELD = re.compile(rf"({_UNIT_FIELD_NAMES})\s*[:：]\s*((?:(?!{_UNIT_FIELD_NAMES})[^）)\n；;。])*)")
+_COOPERATING = ("配合", "协同", "参与", "协办")
+_UNIT_SUFFIX = re.compile(
+    r"(局|委|办|府|会|处|中心|院|校|团|所|部|室|厅|站|馆|队|社|行|司|办事处|管委会|分局|街道|街镇|乡镇|镇|部门|单位|机构|公司|联|协|园|组)$")
+_SEPARATORS = re.compile(r"[、，,；;/]|\s+")
+_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_CHINESE_DATE = re.compile(r"[〇零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}日")
+_ISO_DATE = re.compile(r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
+_PUBLISHED = re.compile(r"(发布时间|发表时间|发布日期|成文日期|日期|時間|时间)\s*[:：]")
+_SOURCE = re.compile(r"(?:信息来源|来源|發布機構|发布机构|发文机关|發文機關|來源)\s*[:：]\s*([^\s|｜]+)")
+_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,14}\s*[〔\[［【(（]\s*(?:19|20)\d{2}\s*[〕\]］】)）]\s*\d{1,4}\s*号")
+_PERIOD = re.compile(r"((?:19|20)\d{2})\s*(?:年)?\s*[—–\-－~～至到]+\s*((?:19|20)\d{2})\s*年?")
+_PERIOD_LINE = re.compile(r"[（(]\s*(?:19|20)\d{2}[^）)]{0,12}[)）]")
+_SINGLE_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_PLACE = re.compile(
+    r"([\u4e00-\u9fff]{1,10}?(?:特别行政区|维吾尔自治区|壮族自治区|回族自治区|自治区|自治州|自治县|[省市州盟县区旗])+)"
+    r"(?![域级内间外块属划分])")
+_NATIONAL_ISSUERS = ("国务院", "教育部", "国家发展改革委", "财政部", "中共中央", "全国人民代表大会", "人力资源社会保障部")
+_DOMAIN_WORDS = ("教育", "关于", "人民", "政府", "办公", "委员会", "发展", "印发", "学前", "职业")
 
 
 @dataclass
-class _Block:
-    kind: str          # title, date, text, part, item, target, measures, measure
-    text: str
-    number: str = ""   # numeral of a part/item, digits of a measure
-    heading: str = ""  # the heading words of a part/item
+class _Line:
+    marker: str            # a marker name, "heading" (unnumbered markdown/.docx heading), "field" or "text"
+    text: str              # the whole line, verbatim
+    number: str = ""       # numeral of a numbered line
+    label: str = ""        # 一、 / （一） / 第三条
+    rest: str = ""         # what follows the label
+    level: int = 0         # markdown heading level
+    simple: str = ""       # the text in simplified characters, for matching field and title words
 
-    def joinable(self) -> bool:
-        return self.kind in {"text", "target", "measure", "item_inline"} and not self.text.endswith(_SENTENCE_END)
+    def __post_init__(self) -> None:
+        self.simple = self.simple or to_simplified(self.text)
 
+    @property
+    def rank(self) -> float:
+        if self.marker == "heading":
+            return self.level - 10   # unnumbered headings enclose all numbering
+        return _MARKER_BY_NAME[self.marker].rank
+
+
+# ---------------------------------------------------------------------------------------- lines
 
 def strip_markdown(line: str) -> str:
-    return _MARKDOWN_EMPHASIS.sub("", _MARKDOWN_PREFIX.sub("", line)).strip()
+    return _MARKDOWN_EMPHASIS.sub("", _MARKDOWN_QUOTE.sub("", _MARKDOWN_PREFIX.sub("", line))).strip()
 
 
-def _classify(line: str, in_header: bool) -> _Block:
-    if match := _PART.match(line):
-        return _Block("part", line, match.group(1), match.group(2).strip())
-    if match := _ITEM.match(line):
-        rest = match.group(2).strip()
-        if "。" in rest:  # 保障措施 style: （一）加强组织领导。各部门……
-            return _Block("item_inline", line, match.group(1), rest.split("。", 1)[0])
-        if len(rest) <= 40 and not rest.endswith(_SENTENCE_END):
-            return _Block("item", line, match.group(1), rest)
-    if match := _TARGET_FIELD.match(line):
-        return _Block("target", line)
-    if _MEASURES_FIELD.match(line):
-        return _Block("measures", line)
-    if match := _MEASURE.match(line):
-        return _Block("measure", line, match.group(1))
-    if _DATE.match(line):
-        return _Block("date", line)
-    if in_header and len(line) <= 80 and _TITLE_WORDS.search(line) and not re.search(r"[。；：:;]", line):
-        return _Block("title", line)
-    return _Block("text", line)
+def _split_run_together(line: str) -> list[str]:
+    """Headings that run on after a sentence, or a chapter heading followed by its first article."""
+    pieces: list[str] = []
+    for piece in _INLINE_START.split(line):
+        while (match := _CHAPTER_THEN_ARTICLE.match(piece)) and match.end() < len(piece):
+            pieces.append(match.group(1))
+            piece = piece[match.end():]
+        pieces.append(piece)
+    return [piece.strip() for piece in pieces if piece.strip()]
 
 
-def _blocks(text: str) -> list[_Block]:
-    """Lines → blocks, re-joining sentences split by page breaks."""
-    blocks: list[_Block] = []
+def _classify(text: str, heading_level: int) -> _Line:
+    if _FIELD_MEASURES.match(unicodedata.normalize("NFKC", to_simplified(text))):
+        return _Line("field", text)
+    for marker in _MARKERS:
+        match = marker.pattern.match(text)
+        if not match:
+            continue
+        label, number, rest = match.group(1), match.group(2), match.group(3).strip()
+        if marker.name == "l1" and "．" not in label and "." not in label and "、" not in label:
+            continue
+        if marker.name == "l1" and not rest:
+            continue
+        return _Line(marker.name, text, number or "", label.replace(" ", ""), rest)
+    if heading_level:   # a markdown or .docx heading without numbering
+        return _Line("heading", text, level=heading_level, rest=text)
+    return _Line("text", text)
+
+
+def _is_heading_only(line: _Line) -> bool:
+    """A short numbered line with no sentence after its heading words."""
+    return line.marker not in ("text", "field") and len(line.rest) <= 40 and not re.search(r"[。；;！？]", line.rest)
+
+
+def _lines(text: str) -> list[_Line]:
+    """Text → classified lines, re-joining sentences split by line wrapping or page breaks."""
+    lines: list[_Line] = []
+    in_header = True   # titles stand alone only before the first numbered heading
     for raw in text.splitlines():
-        line = strip_markdown(raw)
-        if not line:
+        heading = _MARKDOWN_PREFIX.match(raw)
+        stripped = strip_markdown(raw)
+        if not stripped:
             continue
-        if blocks and blocks[-1].joinable():
-            blocks[-1].text += line
-            continue
-        in_header = not any(block.kind == "part" for block in blocks)
-        blocks.append(_classify(line, in_header))
-    return blocks
+        for piece in _split_run_together(stripped):
+            line = _classify(piece, len(heading.group(1)) if heading else 0)
+            previous = lines[-1] if lines else None
+            if previous is not None and line.marker == "text" and _continues(previous, line, in_header):
+                previous.text += piece
+                previous.rest += piece
+                previous.simple += line.simple
+                continue
+            lines.append(line)
+            in_header = in_header and line.marker in ("text", "heading", "field")
+    return lines
+
+
+def _continues(line: _Line, following: _Line, in_header: bool) -> bool:
+    """Whether ``following`` is the rest of this line's sentence (a page break or a wrap)."""
+    if line.marker in ("field", "heading") or line.text.endswith(_SENTENCE_END + tuple(_CLOSERS)):
+        return False
+    if line.marker != "text" and _is_heading_only(line):
+        return False
+    # Lines that stand alone although they end no sentence: titles, a web page's 发布时间 line,
+    # table cells (序号, unit names).
+    if any((in_header and _is_title_line(candidate)) or _PUBLISHED.search(candidate.simple)
+           or _SOURCE.search(candidate.simple) for candidate in (line, following)):
+        return False
+    if following.text.isdigit() or following.text in _TABLE_HEADER_WORDS or _looks_like_units(line.text):
+        return False
+    # A short line with no punctuation at all is a cell or a heading, not a broken sentence.
+    return len(line.text) >= 20 or bool(re.search(r"[。，；、,;]", line.text))
+
+
+# ---------------------------------------------------------------------------------------- nodes
+
+@dataclass
+class _Node:
+    line: _Line
+    parent: "_Node | None" = None
+    children: list["_Node"] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)         # own paragraphs
+    measure_texts: list[str] = field(default_factory=list)  # an unnumbered 具体举措 paragraph
+    in_measures: bool = False
+    row_cells: list[str] = field(default_factory=list)      # a table row's cells after its number
+
+    @property
+    def marker(self) -> str:
+        return self.line.marker
+
+    @property
+    def title(self) -> str:
+        rest = self.line.rest
+        if self.marker in ("row", "article"):   # articles and table rows have no heading words
+            return ""
+        if _is_heading_only(self.line):
+            return rest.rstrip("。.")
+        first = re.split(r"[。；;！？]", rest, maxsplit=1)[0]
+        return first if len(first) <= 30 else ""
+
+    @property
+    def inline_text(self) -> str:
+        """Text on the heading line beyond its heading words (the whole line when there is any)."""
+        return "" if _is_heading_only(self.line) else self.line.text
+
+
+@dataclass
+class _Table:
+    columns: list[str]
+
+    @property
+    def unit_columns(self) -> list[str]:
+        return [column for column in self.columns[1:] if "单位" in column or "部门" in column]
+
+
+_TABLE_HEADER_WORDS = ("序号", "编号")
+
+
+def _looks_like_units(text: str) -> bool:
+    names = [name.strip("。.") for name in _SEPARATORS.split(text) if name.strip("。. ")]
+    return bool(names) and all(len(name) <= 20 and not re.search(r"\d", name)
+                               and (_UNIT_SUFFIX.search(name) or name.startswith("各")) for name in names)
+
+
+class _TreeBuilder:
+    def __init__(self) -> None:
+        self.header: list[_Line] = []
+        self.root = _Node(_Line("root", ""))
+        self.stack: list[_Node] = []
+        self.table: _Table | None = None
+        self.pending_columns: list[str] = []
+        self.signature: list[str] = []
+
+    def feed(self, line: _Line) -> None:
+        if self._feed_table(line):
+            return
+        # Before the body, a heading that reads like a title (…方案, …规划) belongs to the header.
+        if line.marker == "text" or (line.marker == "heading" and not self.stack and not self._body_started()
+                                     and _TITLE_WORDS.search(line.simple)):
+            return self._on_text(line)
+        if line.marker == "field":
+            if self.stack:
+                self.stack[-1].in_measures = True
+            return
+        if line.marker == "attachment" and not self._body_started():
+            return self._on_text(_Line("text", line.text))
+        node = _Node(line)
+        while self.stack and self.stack[-1].line.rank >= line.rank:
+            self.stack.pop()
+        node.parent = self.stack[-1] if self.stack else self.root
+        node.parent.children.append(node)
+        self.stack.append(node)
+
+    def _body_started(self) -> bool:
+        return bool(self.root.children)
+
+    def _on_text(self, line: _Line) -> None:
+        if not self.stack:
+            self.header.append(line)
+            return
+        node = self.stack[-1]
+        if _DATE.fullmatch(line.text) or _CHINESE_DATE.fullmatch(line.text):
+            # A date on its own line closes the document (or an attachment): the signature, with the
+            # issuing body on the line before it.
+            if node.texts and len(node.texts[-1]) <= 40 and _ISSUING_BODY.search(node.texts[-1]):
+                self.signature.append(node.texts.pop())
+            self.signature.append(line.text)
+        elif node.marker == "row":
+            node.row_cells.append(line.text)
+        elif node.in_measures and not node.children:
+            node.measure_texts.append(line.text)
+        else:
+            node.texts.append(line.text)
+
+    def _feed_table(self, line: _Line) -> bool:
+        """A table flattened to lines: a header of column names, then rows that start with their 序号."""
+        if line.marker == "text" and line.text in _TABLE_HEADER_WORDS:
+            self.pending_columns = [line.text]
+            return True
+        if self.pending_columns and self.table is None:
+            if line.marker == "text" and len(line.text) <= 12 and not line.text.endswith(_SENTENCE_END):
+                self.pending_columns.append(line.text)
+                return True
+            if len(self.pending_columns) >= 3:
+                self.table = _Table(self.pending_columns)
+            else:
+                for column in self.pending_columns:
+                    self._on_text(_Line("text", column))
+            self.pending_columns = []
+        if self.table is not None and line.marker == "text" and line.text.isdigit():
+            node = _Node(_Line("row", line.text, line.text, f"序号{line.text}", ""))
+            while self.stack and self.stack[-1].line.rank >= _ROW.rank:
+                self.stack.pop()
+            node.parent = self.stack[-1] if self.stack else self.root
+            node.parent.children.append(node)
+            self.stack.append(node)
+            return True
+        return False
+
+
+# ---------------------------------------------------------------------------------------- header
+
+@dataclass
+class _Header:
+    title: str = ""
+    notice_title: str = ""
+    notice: list[str] = field(default_factory=list)
+    preamble: list[str] = field(default_factory=list)
+    meta: list[str] = field(default_factory=list)   # 发布时间/来源 lines of a web page
 
 
 def canonical_title(text: str) -> str:
-    """Titles are shown with full-width parentheses and no stray spaces."""
+    """Titles are shown with full-width parentheses and no stray spaces or book-title marks."""
     text = re.sub(r"\s*\(\s*", "（", text)
     text = re.sub(r"\s*\)\s*", "）", text)
     return re.sub(r"\s+", "", text.replace("《", "").replace("》", ""))
 
 
+def _is_title_line(line: _Line) -> bool:
+    text = line.simple
+    return (len(text) <= 90 and bool(_TITLE_WORDS.search(text)) and not re.search(r"[。；;：:，,]", text)
+            and not _PUBLISHED.search(text))
+
+
+# The first line of a title that goes on on the next line: it names the issuer and 关于, no sentence.
+_TITLE_START = re.compile(r"^[^。；：:，,]{2,40}关于[^。；：:，,]*$")
+
+
+def _unclosed(text: str) -> bool:
+    """A title cut inside its brackets: 某某行动计划（ / 2023—2025年）."""
+    return text.count("（") + text.count("(") > text.count("）") + text.count(")")
+
+
+def _is_notice_title(line: _Line) -> bool:
+    return bool(_NOTICE_TITLE.search(canonical_title(line.simple)))
+
+
+def _read_header(lines: list[_Line]) -> _Header:
+    """Title lines, a covering notice, a web page's 发布时间/来源 lines and the preamble."""
+    header = _Header()
+    titles: list[_Line] = []
+    for line in lines:
+        if any(canonical_title(line.simple) == canonical_title(title.simple) for title in titles):
+            continue   # a web page repeats its title above the article
+        if _PUBLISHED.search(line.simple) or _SOURCE.search(line.simple):
+            header.meta.append(line.text)
+        elif titles and not header.preamble and (_PERIOD_LINE.fullmatch(line.text) or _unclosed(titles[-1].text)):
+            titles[-1] = _Line("text", titles[-1].text + line.text)   # the title's period on a line of its own
+        elif _is_title_line(line) and not header.preamble:
+            if header.notice and not titles and _TITLE_START.search(to_simplified(header.notice[-1])):
+                # A title wrapped over two lines (a PDF): "…关于印发某省学生" / "心理健康促进行动计划的通知".
+                line = _Line("text", header.notice.pop() + line.text)
+            titles.append(line)
+        elif titles and len(titles) == 1 and _is_notice_title(titles[0]):
+            header.notice.append(line.text)
+        elif titles:
+            header.preamble.append(line.text)
+        else:
+            header.notice.append(line.text)   # before any title: 文号, addressees, or a page's own lines
+    notices = [title for title in titles if _is_notice_title(title)]
+    plans = [title for title in titles if not _is_notice_title(title)]
+    header.notice_title = canonical_title(notices[0].text) if notices else ""
+    if plans:
+        header.title = canonical_title(plans[0].text)
+    elif notices:
+        header.title = canonical_title(_NOTICE_TITLE.search(canonical_title(notices[0].text)).group(1))
+    if not titles:   # no title at all: what precedes the body is its preamble
+        header.preamble, header.notice = header.notice, []
+    return header
+
+
+def _document(document_id: str, header: _Header, header_text: str, tail_text: str, source: str,
+              sha256: str) -> Document:
+    issuer = ""
+    simple_notice_title = to_simplified(header.notice_title)
+    if "关于" in simple_notice_title:
+        issuer = header.notice_title[:simple_notice_title.index("关于")]
+    simple_title = to_simplified(header.title)
+    if not issuer and "关于" in simple_title and _ISSUING_BODY.search(simple_title.split("关于", 1)[0]):
+        issuer = header.title[:simple_title.index("关于")]   # 某市人民政府关于……的意见
+    if not issuer:
+        issuer = next((match.group(1) for line in header.meta if (match := _SOURCE.search(to_simplified(line)))), "")
+    if not issuer:
+        issuer = _signature(header.notice) or _signature(tail_text.splitlines())
+    title = header.title or header.notice_title
+    return Document(
+        id=document_id,
+        title=title or document_id,
+        issuer=issuer,
+        date=_date(header_text) or _date(tail_text),
+        doc_number=_doc_number(header_text),
+        place=_place(to_simplified(title), to_simplified(issuer)),
+        period=_period(to_simplified(title)),
+        source=source,
+        sha256=sha256,
+    )
+
+
+_ISSUING_BODY = re.compile(r"(政府|办公室|办公厅|局|委员会|委|厅|部|院|中心)$")
+
+
+def _signature(lines: list[str]) -> str:
+    """An issuing body standing on its own line just before the date (the signature of a notice)."""
+    for before, after in zip(lines, lines[1:]):
+        if (_DATE.fullmatch(after.strip()) or _CHINESE_DATE.fullmatch(after.strip())) and len(before) <= 40 \
+                and _ISSUING_BODY.search(before):
+            return before.strip()
+    return ""
+
+
+def _date(text: str) -> str:
+    if match := _DATE.search(text):
+        return f"{match.group(1)}年{int(match.group(2))}月{int(match.group(3))}日"
+    # Other forms are kept as written (2016-05-19, 二〇〇五年六月八日), so they can be found in the text.
+    if match := _ISO_DATE.search(text) or _CHINESE_DATE.search(text):
+        return match.group(0)
+    return ""
+
+
+def _doc_number(text: str) -> str:
+    match = _DOC_NUMBER.search(text)
+    return re.sub(r"\s+", "", match.group(0)) if match else ""
+
+
+def _place(title: str, issuer: str) -> str:
+    """The most specific place named at the start of the title, else of the issuer (天津市西青区 → 西青区)."""
+    for text in (title, issuer):
+        text = re.sub(r"^.*?关于(?:印发)?", "", text) if text is title else text
+        if any(text.startswith(name) for name in _NATIONAL_ISSUERS):
+            return "全国"
+        place = ""
+        position = 0
+        while match := _PLACE.match(text, position):
+            candidate = match.group(1)
+            if any(word in candidate for word in _DOMAIN_WORDS):
+                break
+            place, position = candidate, match.end()
+        if place:
+            return place
+    return ""
+
+
+def _period(text: str) -> tuple[int, int] | None:
+    if match := _PERIOD.search(text):
+        first, last = int(match.group(1)), int(match.group(2))
+        if first <= last <= first + 20:
+            return first, last
+    for _, span in five_year_plans(text):
+        return span
+    if match := _SINGLE_YEAR.search(text):
+        year = int(match.group(1))
+        return year, year
+    return None
+
+
+# ---------------------------------------------------------------------------------------- units
+
 def responsible_units(text: str) -> tuple[str, ...]:
-    """The unit names of a ``（责任单位：A、B）`` note, in order."""
-    match = _RESPONSIBLE.search(text)
-    if not match:
-        return ()
-    names = re.split(r"[、，,]", re.sub(r"\s+", "", match.group(1)))
-    return tuple(name for name in names if name)
+    """Unit names of every 责任单位 / 牵头单位 note in the text (not 配合单位), in order."""
+    return _units(text, cooperating=False)
+
+
+def cooperating_units(text: str) -> tuple[str, ...]:
+    return _units(text, cooperating=True)
+
+
+def _units(text: str, cooperating: bool) -> tuple[str, ...]:
+    found: dict[str, None] = {}
+    # A note may be split by a page break: read it on the text with line breaks removed.
+    for match in _UNIT_FIELD.finditer(re.sub(r"\s*\n\s*", "", to_simplified(text))):
+        if any(word in match.group(1) for word in _COOPERATING) != cooperating:
+            continue
+        found.update(dict.fromkeys(_unit_names(match.group(2))))
+    return tuple(found)
+
+
+def _unit_names(text: str) -> list[str]:
+    return [name for name in (part.strip(" 。.等") for part in _SEPARATORS.split(text)) if name]
+
+
+# ---------------------------------------------------------------------------------------- targets
+
+_QUANTITY = re.compile(r"(?<![\d.+])(\d+(?:\.\d+)?)\s*(%|％|个百分点|万人|万元|亿元|个|元|人|次|学时|名|所|项|周|平方米|万平方米|间|门|家|小时|天|课时|套|张|台|册|辆|亩|公顷|座|处|支|批|班|床|篇)")
+_QUALIFIER_AFTER = ("以上", "以内", "以下", "左右")
+_QUALIFIER_BEFORE = ("不少于", "不低于", "不超过", "不高于", "至少", "超过", "达到", "控制在", "增加", "提高到", "降至")
+_PHRASE_SPLIT = re.compile(r"[，；。：,;]")
+_DEADLINE = re.compile(r"到\s*(\d{4})\s*年")
+_MEASURE_NOISE = re.compile(r"^(到\s*\d{4}\s*年|实现|确保|每年|每学期|逐步|其中|、)+|(达到|超过|不少于|不低于|至少|控制在|的)+$")
 
 
 def extract_targets(clause_id: str, text: str) -> tuple[QuantTarget, ...]:
@@ -128,189 +533,273 @@ def extract_targets(clause_id: str, text: str) -> tuple[QuantTarget, ...]:
                     qualifier = next((word for word in _QUALIFIER_BEFORE if before.rstrip().endswith(word)), "")
                 measure = _MEASURE_NOISE.sub("", re.sub(r"\s+", "", before).strip("、“”\"")) or phrase.strip()
                 targets.append(QuantTarget(
-                    clause_id=clause_id,
-                    measure=measure,
-                    value=f"{match.group(1)}{match.group(2)}",
-                    number=float(match.group(1)),
-                    unit=match.group(2),
-                    qualifier=qualifier,
-                    deadline=deadline,
-                    phrase=phrase.strip(),
-                ))
+                    clause_id=clause_id, measure=measure, value=f"{match.group(1)}{match.group(2)}",
+                    number=float(match.group(1)), unit=match.group(2), qualifier=qualifier,
+                    deadline=deadline, phrase=phrase.strip()))
                 previous_end = match.end()
     return tuple(targets)
 
 
-@dataclass
-class _ItemDraft:
-    numeral: str
-    title: str
-    part: Part
-    clauses: list[list] = field(default_factory=list)  # [role, measure number, [texts]]
-    in_measures: bool = False
-    measure_count: int = 0
+# ---------------------------------------------------------------------------------------- tree
+
+def _short_label(node: _Node) -> str:
+    """The label as it appears in ids: 四 / （五） / .2 / （1） / ① / 第三条 / 序号68."""
+    line = node.line
+    if node.marker == "l1":
+        return _numeral(line.number)
+    if node.marker in ("l2", "l4"):
+        return f"（{_numeral(line.number) if node.marker == 'l2' else line.number}）"
+    if node.marker == "l3":
+        return f".{line.number}"
+    if node.marker == "attachment":
+        return f"附件{line.number}"
+    if node.marker == "heading":
+        return line.text[:20]
+    return line.label
 
 
-class _TreeBuilder:
-    def __init__(self, document_id: str) -> None:
-        self.document_id = document_id
-        self.titles: list[str] = []
-        self.notice: list[str] = []
-        self.preamble: list[str] = []
-        self.parts: list[tuple[str, str, list[str], list[_ItemDraft]]] = []
-        self.item: _ItemDraft | None = None
+def _numeral(number: str) -> str:
+    """Chinese numerals in their canonical form (十五, not 一十五)."""
+    try:
+        return chinese_numeral(parse_chinese_numeral(number.replace("两", "二")))
+    except ValueError:
+        return number
 
-    def feed(self, block: _Block) -> None:
-        handler = getattr(self, f"_on_{block.kind}")
-        handler(block)
 
-    # header ---------------------------------------------------------------
-    def _on_title(self, block: _Block) -> None:
-        self.titles.append(block.text)
+def _display_label(node: _Node) -> str:
+    """The label as shown in headings: 四、 / （五） / 1. / 第三条."""
+    if node.marker == "l1":
+        return f"{_numeral(node.line.number)}、"
+    if node.marker == "l2":
+        return f"（{_numeral(node.line.number)}）"
+    if node.marker == "l3":
+        return f"{node.line.number}."
+    if node.marker == "l4":
+        return f"（{node.line.number}）"
+    if node.marker == "heading":
+        return ""
+    if node.marker == "attachment":
+        return f"附件{node.line.number}"
+    return node.line.label
 
-    def _on_date(self, block: _Block) -> None:
-        self._on_text(block)
 
-    # structure ------------------------------------------------------------
-    def _on_part(self, block: _Block) -> None:
-        self.parts.append((block.number, block.heading, [], []))
-        self.item = None
+def _node_number(node: _Node) -> int:
+    try:
+        return parse_chinese_numeral(node.line.number.replace("两", "二"))
+    except ValueError:
+        return 0
 
-    def _part_record(self) -> Part:
-        numeral, title, _, _ = self.parts[-1]
-        return Part(numeral=numeral, title=title)
 
-    def _on_item(self, block: _Block) -> None:
-        if not self.parts:
-            return self._on_text(block)
-        self.item = _ItemDraft(block.number, block.heading, self._part_record())
-        self.parts[-1][3].append(self.item)
+class _ClauseWriter:
+    def __init__(self, document: Document) -> None:
+        self.document = document
+        self.clauses: list[Clause] = []
+        self.copies: dict[tuple[str, str], int] = {}
+        self.by_item: dict[str, list[int]] = {}
 
-    def _on_item_inline(self, block: _Block) -> None:
-        self._on_item(block)
-        if self.item is not None:
-            self._add_clause("head", block.text)
+    def claim(self, base_id: str, space: str = "clause") -> str:
+        """A unique id within its space (clause, item, part): numbering may repeat (an attachment
+        restarts at 一、), so later copies get #2, #3."""
+        key = (space, base_id)
+        copies = self.copies.get(key, 0) + 1
+        self.copies[key] = copies
+        return base_id if copies == 1 else f"{base_id}#{copies}"
 
-    def _on_target(self, block: _Block) -> None:
-        if self.item is None:
-            return self._on_text(block)
-        self._add_clause("target", block.text)
+    def add(self, clause_id: str, kind: ClauseKind, path: tuple[str, ...], text: str, item_id: str = "") -> str:
+        unique = self.claim(clause_id)
+        if item_id:
+            self.by_item.setdefault(item_id, []).append(len(self.clauses))
+        self.clauses.append(Clause(unique, self.document, kind, path, text, item_id, (),
+                                   extract_targets(unique, text)))
+        return unique
 
-    def _on_measures(self, block: _Block) -> None:
-        if self.item is None:
-            return self._on_text(block)
-        self.item.in_measures = True
+    def item_clauses(self, item_id: str) -> list[Clause]:
+        return [self.clauses[index] for index in self.by_item.get(item_id, ())]
 
-    def _on_measure(self, block: _Block) -> None:
-        if self.item is None or not self.item.in_measures:
-            return self._on_text(block)
-        self.item.measure_count += 1
-        self._add_clause("measure", block.text, block.number)
+    def set_units(self, item_id: str, units: tuple[str, ...]) -> None:
+        """Every clause of an item carries the item's units, unless a measure names its own."""
+        for index in self.by_item.get(item_id, ()):
+            clause = self.clauses[index]
+            own = responsible_units(clause.text) + cooperating_units(clause.text)
+            clause_units = tuple(dict.fromkeys(own)) if own and clause.kind == ClauseKind.MEASURE else units
+            self.clauses[index] = replace(clause, responsible_units=clause_units)
 
-    def _on_text(self, block: _Block) -> None:
-        if self.item is not None:
-            if self.item.in_measures and self.item.measure_count == 0:
-                self.item.measure_count += 1
-                self._add_clause("measure", block.text, "")
-            elif self.item.clauses:
-                self.item.clauses[-1][2].append(block.text)
+
+def _heading(node: _Node) -> str:
+    return f"{_display_label(node)}{node.title}" if node.marker != "row" else node.line.label
+
+
+def _build(document: Document, header: _Header, root: _Node, table: _Table | None,
+           signature: list[str]) -> PolicyTree:
+    writer = _ClauseWriter(document)
+    if header.notice or header.meta:   # a web page's 发布时间/来源 line is the document's notice
+        writer.add("通知", ClauseKind.NOTICE, (header.notice_title or document.title,),
+                   "\n".join(header.meta + header.notice))
+    if header.preamble:
+        writer.add("序言", ClauseKind.PREAMBLE, (document.title,), "\n".join(header.preamble))
+    parts: list[Part] = []
+    items: list[Item] = []
+    uses_articles = _contains(root, "article")
+    for part_node in root.children:
+        if uses_articles and part_node.marker == "article":
+            # Articles outside any chapter: a document of articles only.
+            items.append(_build_item(writer, part_node, None, "", (), table))
+            continue
+        part_id = writer.claim(_short_label(part_node), "part")
+        part = Part(label=_display_label(part_node), numeral=part_node.line.number or part_id,
+                    title=part_node.title)
+        path = (part.heading,)
+        clause_ids = _paragraphs(writer, part_id, part_node.texts + _inline(part_node), path)
+        item_nodes = _item_nodes(part_node, uses_articles)
+        part_items = [_build_item(writer, node, part, part_id, _intermediate_path(node, part_node), table)
+                      for node in item_nodes]
+        for node in _intermediate_nodes(part_node, item_nodes):
+            node_path = path + _intermediate_path(node, part_node)[:-1] + (_heading(node),)
+            clause_ids += _paragraphs(writer, part_id + _short_label(node), node.texts + _inline(node), node_path)
+        items.extend(part_items)
+        parts.append(Part(label=part.label, numeral=part.numeral, title=part.title,
+                          item_ids=tuple(item.id for item in part_items), clause_ids=tuple(clause_ids)))
+    if signature:
+        writer.add("落款", ClauseKind.NOTICE, (document.title,), "\n".join(signature))
+    return PolicyTree(document=document, parts=tuple(parts), items=tuple(items), clauses=tuple(writer.clauses))
+
+
+def _contains(node: _Node, marker: str) -> bool:
+    return any(child.marker == marker or _contains(child, marker) for child in node.children)
+
+
+def _inline(node: _Node) -> list[str]:
+    return [node.inline_text] if node.inline_text else []
+
+
+def _item_nodes(part_node: _Node, uses_articles: bool) -> list[_Node]:
+    """A part's items: its articles wherever they stand, else its direct numbered children."""
+    if uses_articles:
+        found: list[_Node] = []
+        stack = list(reversed(part_node.children))
+        while stack:
+            node = stack.pop()
+            if node.marker == "article":
+                found.append(node)
             else:
-                self._add_clause("head", block.text)
-        elif self.parts:
-            self.parts[-1][2].append(block.text)
-        elif len(self.titles) >= 2 or (self.titles and not _TITLE_WORDS.search(self.titles[0])):
-            self.preamble.append(block.text)
-        else:
-            self.notice.append(block.text)
-
-    def _add_clause(self, role: str, text: str, number: str | None = None) -> None:
-        assert self.item is not None
-        self.item.clauses.append([role, number, [text]])
-
-    # output ---------------------------------------------------------------
-    def build(self) -> PolicyTree:
-        notice_title = canonical_title(self.titles[0]) if self.titles else ""
-        plan_title = canonical_title(self.titles[1]) if len(self.titles) > 1 else _title_from_notice(notice_title)
-        issuer = notice_title.split("关于", 1)[0] if "关于" in notice_title else ""
-        date_match = _DATE_ANYWHERE.search("\n".join(self.notice))
-        document = Document(
-            id=self.document_id,
-            title=plan_title or notice_title,
-            issuer=issuer,
-            date=re.sub(r"\s+", "", date_match.group(0)) if date_match else "",
-        )
-        clauses: list[Clause] = []
-        if self.notice:
-            clauses.append(Clause("通知", document, ClauseKind.NOTICE, (notice_title or document.title,),
-                                  "\n".join(self.notice)))
-        if self.preamble:
-            clauses.append(Clause("序言", document, ClauseKind.PREAMBLE, (document.title,),
-                                  "\n".join(self.preamble)))
-        parts: list[Part] = []
-        items: list[Item] = []
-        for numeral, title, paragraphs, drafts in self.parts:
-            part = Part(numeral=numeral, title=title)
-            part_clause_ids = []
-            for index, paragraph in enumerate(paragraphs, start=1):
-                clause_id = numeral if len(paragraphs) == 1 else f"{numeral}.段{index}"
-                clauses.append(Clause(clause_id, document, ClauseKind.PARAGRAPH, (part.heading,), paragraph))
-                part_clause_ids.append(clause_id)
-            part_items = [self._build_item(draft, part, document, clauses) for draft in drafts]
-            items.extend(part_items)
-            parts.append(replace(part, item_ids=tuple(item.id for item in part_items),
-                                 clause_ids=tuple(part_clause_ids)))
-        return PolicyTree(document=document, parts=tuple(parts), items=tuple(items), clauses=tuple(clauses))
-
-    @staticmethod
-    def _build_item(draft: _ItemDraft, part: Part, document: Document, clauses: list[Clause]) -> Item:
-        number = parse_chinese_numeral(draft.numeral)
-        label = f"（{chinese_numeral(number)}）"
-        item_id = f"{part.numeral}{label}"
-        kind = _item_kind(part.title)
-        item_path = (part.heading, f"{label}{draft.title}")
-        units = next((responsible_units("".join(texts)) for role, _, texts in draft.clauses
-                      if responsible_units("".join(texts))), ())
-        clause_ids = []
-        for role, measure_number, texts in draft.clauses:
-            text = "\n".join(texts)
-            if role == "measure":
-                clause_id = f"{item_id}.{measure_number or '举措'}"
-                path = item_path + (f"具体举措 {measure_number}" if measure_number else "具体举措",)
-                clause_kind = ClauseKind.MEASURE
-            else:
-                clause_id = item_id
-                path = item_path + (("行动目标",) if role == "target" else ())
-                clause_kind = {ItemKind.SAFEGUARD: ClauseKind.SAFEGUARD,
-                               ItemKind.CAMPAIGN: ClauseKind.CAMPAIGN}.get(kind, ClauseKind.TARGET)
-            clauses.append(Clause(clause_id, document, clause_kind, path, text, item_id, units,
-                                  extract_targets(clause_id, text)))
-            clause_ids.append(clause_id)
-        return Item(id=item_id, kind=kind, number=number, label=label, title=draft.title,
-                    part=part.heading, clause_ids=tuple(clause_ids), responsible_units=units)
+                stack.extend(reversed(node.children))
+        return found
+    return list(part_node.children)
 
 
-def _title_from_notice(notice_title: str) -> str:
-    match = re.search(r"印发(.+?)的通知", notice_title)
-    return match.group(1) if match else ""
+def _intermediate_nodes(part_node: _Node, item_nodes: list[_Node]) -> list[_Node]:
+    """Nodes between a part and its items (第一节 between 第一章 and 第三条)."""
+    wanted = {id(node) for node in item_nodes}
+    found: list[_Node] = []
+    stack = list(reversed(part_node.children))
+    while stack:
+        node = stack.pop()
+        if id(node) in wanted:
+            continue
+        found.append(node)
+        stack.extend(reversed(node.children))
+    return found
 
 
-def _item_kind(part_title: str) -> ItemKind:
-    if "攻坚" in part_title:
-        return ItemKind.CAMPAIGN
-    if "保障" in part_title:
-        return ItemKind.SAFEGUARD
-    return ItemKind.TASK
+def _intermediate_path(node: _Node, part_node: _Node) -> tuple[str, ...]:
+    path: list[str] = []
+    current = node.parent
+    while current is not None and current is not part_node and current.marker != "root":
+        path.append(_heading(current))
+        current = current.parent
+    return tuple(reversed(path)) + (_heading(node),)
 
 
-def parse_policy(text: str, document_id: str = "policy") -> PolicyTree:
-    """Parse policy text (markdown or plain) into a :class:`PolicyTree`."""
-    builder = _TreeBuilder(document_id)
-    for block in _blocks(text):
-        builder.feed(block)
-    return builder.build()
+def _paragraphs(writer: _ClauseWriter, base_id: str, texts: list[str], path: tuple[str, ...]) -> list[str]:
+    if len(texts) == 1:
+        return [writer.add(base_id, ClauseKind.PARAGRAPH, path, texts[0])]
+    return [writer.add(f"{base_id}.段{index}", ClauseKind.PARAGRAPH, path, text)
+            for index, text in enumerate(texts, start=1)]
+
+
+def _build_item(writer: _ClauseWriter, node: _Node, part: Part | None, part_id: str, inner_path: tuple[str, ...],
+                table: _Table | None) -> Item:
+    if node.marker in ("article", "row") or part is None:   # numbered across the whole document
+        item_id = writer.claim(node.line.label, "item")
+    else:
+        item_id = writer.claim(f"{part_id}{_short_label(node)}", "item")
+    base_path = ((part.heading,) if part and part.heading else ()) + (inner_path or (_heading(node),))
+    own = _row_lines(node, table) if node.marker == "row" else _inline(node) + node.texts
+    text = "\n".join(own) or _heading(node)
+    first = own[0] if own else ""
+    field_name = _FIELD_TARGET.match(first)
+    item_path = base_path + ((field_name.group(1),) if field_name else ())
+    clause_ids = [writer.add(item_id, ClauseKind.ITEM, item_path, text, item_id)]
+    if node.measure_texts:
+        clause_ids.append(writer.add(f"{item_id}.举措", ClauseKind.MEASURE, base_path + ("具体举措",),
+                                     "\n".join(node.measure_texts), item_id))
+    for child in node.children:
+        clause_ids += _measure_clauses(writer, child, item_id, item_id, base_path, node.in_measures)
+    all_text = "\n".join(clause.text for clause in writer.item_clauses(item_id))
+    lead_units = responsible_units(all_text)
+    cooperating = cooperating_units(all_text)
+    units = lead_units + tuple(unit for unit in cooperating if unit not in lead_units)
+    writer.set_units(item_id, units)
+    number = _node_number(node)
+    label = _display_label(node) if node.marker != "row" else node.line.label
+    return Item(id=item_id, number=number, label=label, title=node.title if node.marker != "row" else _row_title(text),
+                part=part.heading if part else "", part_title=part.title if part else "",
+                clause_ids=tuple(clause_ids), responsible_units=lead_units, cooperating_units=cooperating)
+
+
+def _row_title(text: str) -> str:
+    first = re.split(r"[。；，,]", text, maxsplit=1)[0]
+    return first[:30]
+
+
+def _row_lines(node: _Node, table: _Table | None) -> list[str]:
+    """A table row's cells: its task, then each unit cell under its column's name
+    (主要责任单位：区发改委), so the row reads like a clause with a units note."""
+    columns = table.unit_columns if table else []
+    if table and len(node.row_cells) == len(table.columns) - 1:   # every cell filled: read them by position
+        by_column = dict(zip(table.columns[1:], node.row_cells))
+        tasks = [cell for column, cell in by_column.items() if column not in columns]
+        units = [by_column[column] for column in columns]
+    else:   # empty cells are missing from the lines: tell units from tasks by their look
+        tasks = [cell for cell in node.row_cells if not _looks_like_units(cell)]
+        units = [cell for cell in node.row_cells if _looks_like_units(cell)]
+    named = [f"{column}：{cell}" for column, cell in zip(columns, units)]
+    return (tasks or node.row_cells[:1]) + named + units[len(named):]
+
+
+def _measure_clauses(writer: _ClauseWriter, node: _Node, parent_id: str, item_id: str,
+                     parent_path: tuple[str, ...], under_measures_field: bool) -> list[str]:
+    clause_id = f"{parent_id}{_short_label(node)}"
+    name = f"具体举措 {node.line.number}" if under_measures_field and node.marker == "l3" else _heading(node)[:40]
+    path = parent_path + (name,)
+    text = "\n".join(_inline(node) + node.texts) or _heading(node)
+    ids = [writer.add(clause_id, ClauseKind.MEASURE, path, text, item_id)]
+    for child in node.children:
+        ids += _measure_clauses(writer, child, clause_id, item_id, path, False)
+    return ids
+
+
+def parse_policy(text: str, document_id: str = "policy", source: str = "") -> PolicyTree:
+    """Parse a policy's text (markdown or plain) into a :class:`PolicyTree`."""
+    builder = _TreeBuilder()
+    for line in _lines(text):
+        builder.feed(line)
+    header = _read_header(builder.header)
+    header_text = "\n".join(line.simple for line in builder.header)
+    tail_text = "\n".join(line.strip() for line in text[-600:].splitlines() if line.strip())
+    sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    document = _document(document_id, header, header_text, tail_text, source, sha256)
+    return _build(document, header, builder.root, builder.table, builder.signature)
+
+
+def document_id_for(path: str | Path) -> str:
+    """A stable id from the file name: its stem, with spaces and separators made hyphens."""
+    return re.sub(r"[\s/\\:]+", "-", Path(path).stem).strip("-") or "document"
 
 
 def parse_policy_file(path: str | Path) -> PolicyTree:
-    """Read a UTF-8 policy file and parse it; the document id is the file name without suffix."""
+    """Read a document of any supported format and parse it; the id comes from the file name."""
+    from .readers import read_document
+
     path = Path(path)
-    return parse_policy(path.read_text(encoding="utf-8"), document_id=path.stem)
+    return parse_policy(read_document(path), document_id=document_id_for(path), source=str(path))

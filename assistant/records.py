@@ -1,4 +1,9 @@
-"""Typed records that flow through the pipeline: text → clauses → hits → answer."""
+"""Typed records that flow through the pipeline: file → text → clauses → hits → answer.
+
+A document is parsed into a :class:`PolicyTree`: parts (一、 / 第一章), numbered items within a
+part (（五） / 第三条 / a table row), and clauses, the smallest citable units. A
+:class:`Library` holds many trees; every clause knows its :class:`Document`.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,8 @@ from enum import Enum
 class Choice(str, Enum):
     """An enum read from user input: ``parse`` names the valid choices when the value is not one.
 
-    >>> ItemKind.parse("task")
-    <ItemKind.TASK: 'task'>
+    >>> ClauseKind.parse("measure")
+    <ClauseKind.MEASURE: 'measure'>
     """
 
     @classmethod
@@ -26,28 +31,37 @@ class Choice(str, Enum):
             raise ValueError(f"unknown {cls.label()} {value!r}; choose one of: {choices}") from None
 
 
-class ClauseKind(str, Enum):
+class ClauseKind(Choice):
     NOTICE = "notice"          # the covering notice: issuer, addressees, date
-    PREAMBLE = "preamble"      # the paragraph before part 一
-    PARAGRAPH = "paragraph"    # body text of a part (一、二、三)
-    TARGET = "target"          # 行动目标 of a key task, with its 责任单位
-    MEASURE = "measure"        # one 具体举措 (numbered, or the only one)
-    CAMPAIGN = "campaign"      # the body of a 攻坚行动
-    SAFEGUARD = "safeguard"    # one 保障措施
-
-
-class ItemKind(Choice):
-    TASK = "task"              # 重点任务 (四)
-    CAMPAIGN = "campaign"      # 攻坚行动 (五)
-    SAFEGUARD = "safeguard"    # 保障措施 (六)
+    PREAMBLE = "preamble"      # text before the first part
+    PARAGRAPH = "paragraph"    # body text of a part that is not inside a numbered item
+    ITEM = "item"              # a numbered item's own text: 行动目标, its body, its 责任单位
+    MEASURE = "measure"        # a numbered sub-clause of an item (具体举措 1. / （1） / ①)
 
 
 @dataclass(frozen=True)
 class Document:
-    id: str
+    """What a document says about itself, parsed from its text (never configured)."""
+
+    id: str                             # stable, from the file name
     title: str
     issuer: str = ""
-    date: str = ""
+    date: str = ""                      # as written: 2023年11月23日
+    doc_number: str = ""                # 文号: 津西青政办发〔2023〕12号
+    place: str = ""                     # 西青区, from the title or the issuer
+    period: tuple[int, int] | None = None  # (2023, 2025); 十四五 → (2021, 2025); one year → (y, y)
+    source: str = ""                    # file name it was read from
+    sha256: str = ""                    # of the text it was parsed from
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["period"] = list(self.period) if self.period else None
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Document":
+        period = data.get("period")
+        return cls(**{**data, "period": tuple(period) if period else None})
 
 
 @dataclass(frozen=True)
@@ -73,7 +87,7 @@ class Clause:
     kind: ClauseKind
     path: tuple[str, ...]             # heading path, outermost first
     text: str                         # verbatim text (page breaks repaired), for display
-    item_id: str = ""                 # the 重点任务/攻坚行动/保障措施 it belongs to
+    item_id: str = ""                 # the numbered item it belongs to
     responsible_units: tuple[str, ...] = ()
     targets: tuple[QuantTarget, ...] = ()
 
@@ -83,6 +97,7 @@ class Clause:
 
     def to_dict(self) -> dict:
         data = asdict(self)
+        data["document"] = self.document.to_dict()
         data["kind"] = self.kind.value
         data["section"] = self.section
         return data
@@ -90,16 +105,17 @@ class Clause:
 
 @dataclass(frozen=True)
 class Item:
-    """A 重点任务, 攻坚行动 or 保障措施 with the ids of its clauses."""
+    """A numbered item within a part: 重点任务（五）, 攻坚行动（三）, 第三条, a task table's row."""
 
-    id: str                           # 四（五）
-    kind: ItemKind
+    id: str                           # 四（五） / 第三条 / 六.68
     number: int                       # 5
-    label: str                        # （五）
-    title: str                        # 推进学前教育普及普惠发展
-    part: str                         # 四、重点任务
+    label: str                        # （五） / 第三条 / 68.
+    title: str                        # 推进学前教育普及普惠发展 ('' when the item has no heading words)
+    part: str                         # heading of its part: 四、重点任务 ('' when the document has no parts)
+    part_title: str                   # 重点任务
     clause_ids: tuple[str, ...]
-    responsible_units: tuple[str, ...] = ()
+    responsible_units: tuple[str, ...] = ()    # 责任单位 / 牵头单位 / 主要责任单位
+    cooperating_units: tuple[str, ...] = ()    # 配合单位 / 协同配合单位
 
     @property
     def heading(self) -> str:
@@ -108,14 +124,15 @@ class Item:
 
 @dataclass(frozen=True)
 class Part:
-    numeral: str                      # 四
+    label: str                        # 四、 / 第一章 / 附件1
+    numeral: str                      # 四 / 一 / 1
     title: str                        # 重点任务
     item_ids: tuple[str, ...] = ()
     clause_ids: tuple[str, ...] = ()
 
     @property
     def heading(self) -> str:
-        return f"{self.numeral}、{self.title}"
+        return f"{self.label}{self.title}"
 
 
 @dataclass(frozen=True)
@@ -134,11 +151,14 @@ class PolicyTree:
     def clause(self, clause_id: str) -> Clause:
         return self._clause_index[clause_id]
 
+    def has_clause(self, clause_id: str) -> bool:
+        return clause_id in self._clause_index
+
     def item(self, item_id: str) -> Item:
         return self._item_index[item_id]
 
-    def items_of(self, kind: ItemKind) -> list[Item]:
-        return [item for item in self.items if item.kind == kind]
+    def items_in(self, part: Part) -> list[Item]:
+        return [self._item_index[item_id] for item_id in part.item_ids]
 
     def clauses_of(self, item: Item) -> list[Clause]:
         return [self._clause_index[clause_id] for clause_id in item.clause_ids]
@@ -149,11 +169,37 @@ class PolicyTree:
 
     @property
     def responsible_units(self) -> list[str]:
-        """Every unit named as 责任单位, in order of first appearance."""
+        """Every unit named as responsible or cooperating, in order of first appearance."""
         seen: dict[str, None] = {}
         for item in self.items:
             seen.update(dict.fromkeys(item.responsible_units))
+            seen.update(dict.fromkeys(item.cooperating_units))
         return list(seen)
+
+
+@dataclass(frozen=True)
+class Library:
+    """Every parsed document the assistant answers from, in a stable order."""
+
+    trees: tuple[PolicyTree, ...]
+    _tree_index: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._tree_index.update({tree.document.id: tree for tree in self.trees})
+
+    def tree(self, document_id: str) -> PolicyTree:
+        return self._tree_index[document_id]
+
+    def has(self, document_id: str) -> bool:
+        return document_id in self._tree_index
+
+    @property
+    def documents(self) -> list[Document]:
+        return [tree.document for tree in self.trees]
+
+    @property
+    def clauses(self) -> list[Clause]:
+        return [clause for tree in self.trees for clause in tree.clauses]
 
 
 @dataclass(frozen=True)
@@ -170,9 +216,10 @@ class Intent(str, Enum):
     TARGET = "target"                         # 目标 / 数字
     MEASURES = "measures"                     # 具体举措 / 怎么做
     LIST = "list"                             # 七项攻坚行动分别是什么
-    ITEM = "item"                             # 重点任务（十三）
+    ITEM = "item"                             # 重点任务（十三） / 第三条
     COUNT = "count"                           # 有几项
     DOCUMENT = "document"                     # 发文单位 / 日期
+    LIBRARY = "library"                       # 知识库里有哪些文件
     TOPIC = "topic"                           # anything else in scope
     OUT_OF_SCOPE = "out_of_scope"
 
@@ -181,6 +228,7 @@ class Intent(str, Enum):
 class Citation:
     id: str
     document: str
+    document_title: str
     section: str
     text: str
     score: float

@@ -9,6 +9,7 @@ can become a tag, an attribute or a markdown link.
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 
 from .records import Answer, Clause, PolicyTree
 from .text import fold
@@ -66,23 +67,28 @@ def answer_html(answer: Answer, text: str | None = None, with_citations: bool = 
     else:
         body = f'<div class="answer">{body}</div>'
     if with_citations and answer.citations:
-        cards = "".join(citation_card(c.id, c.section, c.text, answer.terms) for c in answer.citations)
+        cards = "".join(citation_card(c.id, c.section, c.text, answer.terms, c.document_title)
+                        for c in answer.citations)
         body += f'<div class="citations"><div class="citations-title">引用条款（{len(answer.citations)}）</div>{cards}</div>'
     state = "complete" if with_citations else "streaming"  # the last piece carries the citations
     return f'<div class="reply {state}">{body}</div>'
 
 
 
-def citation_card(clause_id: str, section: str, text: str, terms=()) -> str:
-    return (f'<details class="cite-card"><summary><span class="cite-id">{_escape(clause_id)}</span> '
+def citation_card(clause_id: str, section: str, text: str, terms=(), document_title: str = "") -> str:
+    """An expandable card: the document's title, the clause id and heading path; the clause inside."""
+    document = f'<span class="cite-doc">《{_escape(document_title)}》</span> ' if document_title else ""
+    return (f'<details class="cite-card"><summary>{document}<span class="cite-id">{_escape(clause_id)}</span> '
             f'<span class="cite-path">{_escape(section)}</span></summary>'
             f'<div class="cite-text">{highlight(text, terms)}</div></details>')
 
 
-def clause_html(clause: Clause, terms=()) -> str:
+def clause_html(clause: Clause, terms=(), with_document: bool = False) -> str:
     units = "、".join(clause.responsible_units)
     unit_line = f'<div class="clause-units">责任单位：{_escape(units)}</div>' if units else ""
-    return (f'<div class="clause-view"><div class="cite-id">{_escape(clause.id)}</div>'
+    title = clause.document.title or clause.document.id
+    document = f'<div class="cite-doc">《{_escape(title)}》</div>' if with_document else ""
+    return (f'<div class="clause-view">{document}<div class="cite-id">{_escape(clause.id)}</div>'
             f'<div class="cite-path">{_escape(clause.section)}</div>'
             f'<div class="cite-text">{highlight(clause.text, terms)}</div>{unit_line}</div>')
 
@@ -93,17 +99,45 @@ def _toc_clause(clause: Clause) -> str:
             f'{clause_html(clause)}</details>')
 
 
-def outline_html(tree: PolicyTree) -> str:
-    """The table of contents as a tree of expandable parts → items → clauses (each shows its whole text)."""
-    in_parts = {cid for part in tree.parts for cid in part.clause_ids}
-    in_parts |= {cid for item in tree.items for cid in item.clause_ids}
-    entries = [_toc_clause(clause) for clause in tree.clauses if clause.id not in in_parts]
+def _toc_item(tree: PolicyTree, item_id: str) -> str:
+    item = tree.item(item_id)
+    leaves = "".join(_toc_clause(clause) for clause in tree.clauses_of(item))
+    return (f'<details class="toc-item"><summary>{_escape(item.id)} {_escape(item.title)}</summary>'
+            f'{leaves}</details>')
+
+
+def _toc_entries(tree: PolicyTree) -> list[str]:
+    """Clauses outside parts (notice, preamble), items outside parts, then each part with its contents."""
+    item_ids_in_parts = {item_id for part in tree.parts for item_id in part.item_ids}
+    placed = {cid for part in tree.parts for cid in part.clause_ids}
+    placed |= {cid for item in tree.items for cid in item.clause_ids}
+    entries = [_toc_clause(clause) for clause in tree.clauses if clause.id not in placed]
+    entries += [_toc_item(tree, item.id) for item in tree.items if item.id not in item_ids_in_parts]
     for part in tree.parts:
         inner = [_toc_clause(tree.clause(cid)) for cid in part.clause_ids]
-        for item_id in part.item_ids:
-            item = tree.item(item_id)
-            leaves = "".join(_toc_clause(clause) for clause in tree.clauses_of(item))
-            inner.append(f'<details class="toc-item"><summary>{_escape(item.id)} {_escape(item.title)}</summary>'
-                         f'{leaves}</details>')
+        inner += [_toc_item(tree, item_id) for item_id in part.item_ids]
         entries.append(f'<details class="toc-part"><summary>{_escape(part.heading)}</summary>{"".join(inner)}</details>')
-    return f'<div class="toc">{"".join(entries)}</div>'
+    return entries
+
+
+def outline_html(tree: PolicyTree) -> str:
+    """The table of contents as a tree of expandable parts → items → clauses (each shows its whole text)."""
+    return f'<div class="toc">{"".join(_toc_entries(tree))}</div>'
+
+
+def library_outline_html(trees: Sequence[PolicyTree]) -> str:
+    """One document's table of contents as :func:`outline_html`; several, each under its title."""
+    if len(trees) == 1:
+        return outline_html(trees[0])
+    documents = "".join(f'<details class="toc-document"><summary>《{_escape(tree.document.title or tree.document.id)}》'
+                        f'</summary>{"".join(_toc_entries(tree))}</details>' for tree in trees)
+    return f'<div class="toc">{documents}</div>'
+
+
+def heading_html(title: str, line: str) -> str:
+    """The page heading: a document's title or the library's name, and one line under it."""
+    return f'<div class="heading"><h2>{_escape(title)}</h2><p>{_escape(line)}</p></div>'
+
+
+def note_html(text: str) -> str:
+    return f'<div class="note">{_escape(text)}</div>'

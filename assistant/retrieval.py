@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import lru_cache
+from typing import Collection
 
 import bm25s
 import jieba
@@ -22,6 +24,12 @@ from .records import Choice, Clause, Hit
 from .text import fold, to_simplified
 
 jieba.setLogLevel(logging.WARNING)
+# Nearest clauses taken from the dense index: for one document, and for the whole library (enough
+# that the best document's own share of them can be used when the question is answered from it).
+DENSE_K = 20
+LIBRARY_DENSE_K = 40
+# A document with fewer of the library-wide hits than this is searched on its own.
+MIN_SHARED_HITS = 3
 _WORD = re.compile(r"[\w%]")
 
 
@@ -41,6 +49,8 @@ class QueryTokenizer:
     def __init__(self, lexicon: Lexicon, extra_words: list[str]) -> None:
         self.lexicon = lexicon
         self.jieba = jieba.Tokenizer()
+        # A question is tokenized once, however many documents analyse it (per instance: see Composer).
+        self._cached_tokens = lru_cache(maxsize=4096)(self._tokens)
         words = set(extra_words)
         for _, values in lexicon.synonyms:
             words.update(values)
@@ -57,6 +67,9 @@ class QueryTokenizer:
 
     def tokens(self, folded_text: str) -> list[str]:
         """Content tokens: no stopwords, no punctuation, no lone CJK characters."""
+        return list(self._cached_tokens(folded_text))
+
+    def _tokens(self, folded_text: str) -> tuple[str, ...]:
         out = []
         for token in self.jieba.lcut_for_search(folded_text):
             token = token.strip()
@@ -65,7 +78,7 @@ class QueryTokenizer:
             if len(token) == 1 and not token.isascii():
                 continue
             out.append(token)
-        return out
+        return tuple(out)
 
 
 def search_text(clause: Clause) -> str:
@@ -81,28 +94,67 @@ class HybridRetriever:
         self.store = store
         self.rrf_k = rrf_k
         self.by_key = {clause_key(clause): index for index, clause in enumerate(self.clauses)}
+        self.document_of = np.array([clause.document.id for clause in self.clauses], dtype=object)
+        # Recent searches over several documents: question → (their ids, or None for all; hits).
+        self._searched: dict[str, tuple[frozenset[str] | None, list[tuple[str, float]]]] = {}
+        # One question is searched in several documents (ranking, answering): embed it once.
+        self._question_vector = lru_cache(maxsize=256)(self._embed)
         self.bm25 = bm25s.BM25()
         self.bm25.index([tokenizer.tokens(search_text(clause)) or ["∅"] for clause in self.clauses],
                         show_progress=False)
+
+    def _embed(self, question: str) -> np.ndarray:
+        return self.embedder.encode([to_simplified(question)])[0]
 
     def bm25_scores(self, query_tokens: list[str]) -> np.ndarray:
         if not query_tokens:
             return np.zeros(len(self.clauses), dtype=np.float32)
         return self.bm25.get_scores(query_tokens)
 
-    def dense_scores(self, question: str) -> dict[int, float]:
-        """Cosine similarity of the nearest clauses (index → similarity)."""
+    def dense_scores(self, question: str, documents: Collection[str] | None = None) -> dict[int, float]:
+        """Cosine similarity of the nearest clauses (index → similarity), within ``documents`` if given.
+
+        A question is often searched in several documents, then answered from each of them: a search
+        over many documents is kept, and a later search in some of them filters it instead of
+        querying the store again (when it holds enough of their clauses)."""
         if self.embedder is None or self.store is None:
             return {}
-        vector = self.embedder.encode([to_simplified(question)])[0]
-        nearest = self.store.nearest(vector, k=min(20, len(self.clauses)))
+        wanted = None if documents is None else frozenset(documents)
+        nearest = self._shared_hits(question, wanted)
+        if nearest is None:
+            nearest = self._nearest(question, documents, k=LIBRARY_DENSE_K if wanted is None or len(wanted) > 1
+                                    else DENSE_K)
+            if wanted is None or len(wanted) > 1:
+                self._remember(question, wanted, nearest)
         return {self.by_key[key]: similarity for key, similarity in nearest if key in self.by_key}
 
+    def _shared_hits(self, question: str, wanted: frozenset[str] | None) -> list[tuple[str, float]] | None:
+        remembered = self._searched.get(question)
+        if remembered is None or wanted is None:
+            return None
+        scope, nearest = remembered
+        if scope is not None and not wanted <= scope:
+            return None
+        shared = [(key, similarity) for key, similarity in nearest if key.split("/", 1)[0] in wanted]
+        return shared if len(shared) >= MIN_SHARED_HITS else None
+
+    def _nearest(self, question: str, documents: Collection[str] | None, k: int) -> list[tuple[str, float]]:
+        return self.store.nearest(self._question_vector(question), k=min(k, len(self.clauses)), documents=documents)
+
+    def _remember(self, question: str, scope: frozenset[str] | None, nearest: list[tuple[str, float]]) -> None:
+        if len(self._searched) >= 64:
+            self._searched.pop(next(iter(self._searched)))
+        self._searched[question] = (scope, nearest)
+
     def search(self, question: str, query_tokens: list[str], k: int = 8,
-               mode: RetrievalMode = RetrievalMode.HYBRID) -> tuple[list[Hit], float]:
-        """Fused hits, best first, and the best dense similarity (0 when dense is off)."""
+               mode: RetrievalMode = RetrievalMode.HYBRID,
+               documents: Collection[str] | None = None) -> tuple[list[Hit], float]:
+        """Fused hits, best first, and the best dense similarity (0 when dense is off); only from
+        ``documents`` when given."""
         bm25 = self.bm25_scores(query_tokens) if mode != RetrievalMode.DENSE else np.zeros(len(self.clauses))
-        dense = self.dense_scores(question) if mode != RetrievalMode.BM25 else {}
+        if documents is not None:
+            bm25 = np.where(np.isin(self.document_of, list(documents)), bm25, 0.0)
+        dense = self.dense_scores(question, documents) if mode != RetrievalMode.BM25 else {}
         bm25_order = [int(index) for index in np.argsort(-bm25) if bm25[index] > 0]
         dense_order = sorted(dense, key=dense.get, reverse=True)
         bm25_rank = {index: rank for rank, index in enumerate(bm25_order)}

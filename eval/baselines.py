@@ -1,10 +1,15 @@
-"""Baselines that answer with the single best fixed-size chunk of the policy.
+"""Baselines that answer with the single best fixed-size chunk of the documents.
 
-What people would build without this project: split the document with LangChain's
+What people would build without this project: split the documents with LangChain's
 ``RecursiveCharacterTextSplitter``, retrieve the top chunk (dense, through LangChain's Chroma
 store and the same embedding model as ours; or jieba BM25 over the same chunks) and show it.
-Both speak the JSON contract so the scorer treats them like any other system; a chunk "cites" the
-clauses whose text it overlaps, the most-overlapped first. They never refuse.
+Both speak the JSON contract so the scorer treats them like any other system. They never refuse.
+
+- ``ChunkBaseline.load``: over the flagship policy; a chunk "cites" the clauses whose text it
+  overlaps, the most-overlapped first (scored by clause id on ``eval/gold.jsonl``).
+- ``ChunkBaseline.load_library``: over every document of a library, each read with
+  ``read_document``; a chunk cites itself (id ``chunk-N`` within its document, its own text), which
+  the library gold scores by evidence text and document id.
 
     >>> from eval.baselines import ChunkBaseline, RetrieverKind
     >>> naive = ChunkBaseline.load(RetrieverKind.DENSE)
@@ -17,13 +22,17 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from assistant.parser import parse_policy_file
+from assistant.readers import SUPPORTED_SUFFIXES, read_document
 from assistant.records import Choice, Clause, PolicyTree
 from assistant.settings import Settings
 from assistant.text import fold, to_simplified
+
+from .systems import flagship_file
 
 CHUNK_SIZE = 500
 CHUNK_OVERLAP = 50
@@ -43,7 +52,18 @@ class RetrieverKind(Choice):
 @dataclass(frozen=True)
 class Chunk:
     text: str
-    clause_ids: tuple[str, ...]   # clauses it overlaps, most-overlapped first
+    clause_ids: tuple[str, ...]   # clauses it overlaps, most-overlapped first; a library chunk: its own id
+    document: str = ""            # id of the document it was cut from
+
+
+def corpus_files(corpus: list[Path] | tuple[Path, ...]) -> list[Path]:
+    """The documents named by ``corpus``: files as given, folders searched (READMEs and hidden files skipped)."""
+    files = []
+    for path in map(Path, corpus):
+        found = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        files += [p for p in found if p.suffix.lower() in SUPPORTED_SUFFIXES
+                  and not p.name.startswith((".", "README"))]
+    return files
 
 
 def _content(text: str) -> str:
@@ -70,8 +90,22 @@ def locate_chunks(raw: str, starts: list[int], chunk_texts: list[str], tree: Pol
         end = begin + len(_content(text))
         overlaps = [(min(end, stop) - max(begin, first), clause.id) for clause, first, stop in spans]
         ranked = sorted((overlap, cid) for overlap, cid in overlaps if overlap > 0)[::-1]
-        chunks.append(Chunk(text=text, clause_ids=tuple(cid for _, cid in ranked)))
+        chunks.append(Chunk(text=text, clause_ids=tuple(cid for _, cid in ranked), document=tree.document.id))
     return chunks
+
+
+def _split(text: str, document: str):
+    """LangChain documents of ``text``, 500/50 characters, with their start offset and document id."""
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    splitter = RecursiveCharacterTextSplitter(chunk_size=CHUNK_SIZE, chunk_overlap=CHUNK_OVERLAP,
+                                              add_start_index=True)
+    return splitter.create_documents([text], metadatas=[{"document": document}])
+
+
+def _title(text: str) -> str:
+    """A document's first non-empty line, without markdown heading marks."""
+    return next((line.strip("# \t") for line in text.splitlines() if line.strip()), "")
 
 
 class _LangChainEmbeddings:
@@ -90,35 +124,60 @@ class _LangChainEmbeddings:
 class ChunkBaseline:
     """Top-1 chunk as the answer; ``ask`` returns the JSON contract."""
 
-    def __init__(self, tree: PolicyTree, chunks: list[Chunk], kind: RetrieverKind, search) -> None:
-        self.tree = tree
+    def __init__(self, chunks: list[Chunk], kind: RetrieverKind, search, titles: dict[str, str],
+                 tree: PolicyTree | None = None) -> None:
         self.chunks = chunks
         self.kind = kind
+        self.titles = titles          # document id → title
+        self.tree = tree              # the flagship's clauses, when chunks cite clauses
         self._search = search
 
     @classmethod
     def load(cls, kind: RetrieverKind, settings: Settings | None = None) -> "ChunkBaseline":
-        from langchain_text_splitters import RecursiveCharacterTextSplitter
-
+        """Over the flagship policy (the first corpus entry): a chunk cites the clauses it overlaps."""
         settings = settings or Settings()
-        path = settings.corpus[0]
+        path = flagship_file(settings.corpus[0])
         raw = path.read_text(encoding="utf-8")
         tree = parse_policy_file(path)
-        splitter = RecursiveCharacterTextSplitter(chunk_size=CHUNK_SIZE, chunk_overlap=CHUNK_OVERLAP,
-                                                  add_start_index=True)
-        documents = splitter.create_documents([raw])
-        chunks = locate_chunks(raw, [d.metadata["start_index"] for d in documents],
-                               [d.page_content for d in documents], tree)
-        search = _dense_search(documents, settings) if kind == RetrieverKind.DENSE else _bm25_search(chunks)
-        return cls(tree, chunks, kind, search)
+        pieces = _split(raw, tree.document.id)
+        chunks = locate_chunks(raw, [d.metadata["start_index"] for d in pieces], [d.page_content for d in pieces],
+                               tree)
+        return cls(chunks, kind, _search(kind, pieces, chunks, settings), {tree.document.id: tree.document.title},
+                   tree)
+
+    @classmethod
+    def load_library(cls, kind: RetrieverKind, corpus: list[Path] | tuple[Path, ...],
+                     settings: Settings | None = None) -> "ChunkBaseline":
+        """Over every document of ``corpus`` (files and folders): a chunk cites itself."""
+        settings = settings or Settings()
+        texts = {path.stem: read_document(path) for path in corpus_files(corpus)}
+        pieces, chunks = [], []
+        for document, text in texts.items():
+            split = _split(text, document)
+            pieces += split
+            chunks += [Chunk(text=d.page_content, clause_ids=(f"chunk-{n}",), document=document)
+                       for n, d in enumerate(split, 1)]
+        titles = {document: _title(text) for document, text in texts.items()}
+        return cls(chunks, kind, _search(kind, pieces, chunks, settings), titles)
 
     def ask(self, question: str, history: list[str] | None = None) -> dict:
         started = time.perf_counter()
         chunk = self.chunks[self._search(question)]
-        citations = [{"id": cid, "document": self.tree.document.id, "section": self.tree.clause(cid).section,
-                      "text": self.tree.clause(cid).text, "score": 1.0} for cid in chunk.clause_ids]
+        citations = [self._citation(chunk, cid) for cid in chunk.clause_ids]
         return {"question": question, "answer": chunk.text, "refused": False, "intent": "chunk",
                 "citations": citations, "latency_ms": round((time.perf_counter() - started) * 1000, 2)}
+
+    def _citation(self, chunk: Chunk, clause_id: str) -> dict:
+        """A clause the chunk overlaps (flagship) or the chunk itself (library)."""
+        clause = self.tree.clause(clause_id) if self.tree else None
+        return {"id": clause_id, "document": chunk.document, "document_title": self.titles.get(chunk.document, ""),
+                "section": clause.section if clause else "", "text": clause.text if clause else chunk.text,
+                "score": 1.0}
+
+
+def _search(kind: RetrieverKind, pieces, chunks: list[Chunk], settings: Settings):
+    """Function question → index of the best chunk."""
+    return _dense_search(pieces, settings) if kind == RetrieverKind.DENSE else _bm25_search(chunks)
 
 
 def _dense_search(documents, settings: Settings):

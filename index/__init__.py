@@ -1,5 +1,21 @@
-"""The dense index: clauses → sentence-transformers embeddings → a Chroma persistent store."""
+"""The dense index: clauses → sentence-transformers embeddings → generations of a Chroma library store."""
 
-from .store import ClauseStore, StoreManifest, build_store, open_store
+from .store import (
+    PASSAGE_CHARS,
+    ClauseStore,
+    StoreCorrupted,
+    StoreDocument,
+    StoredDocumentInfo,
+    StoreError,
+    StoreManifest,
+    build_generation,
+    clause_key,
+    current_generation,
+    embedding_text,
+    open_current,
+    passages,
+)
 
-__all__ = ["ClauseStore", "StoreManifest", "build_store", "open_store"]
+__all__ = ["PASSAGE_CHARS", "ClauseStore", "StoreCorrupted", "StoreDocument", "StoredDocumentInfo", "StoreError",
+           "StoreManifest", "build_generation", "clause_key", "current_generation", "embedding_text",
+           "open_current", "passages"]

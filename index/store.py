@@ -1,12 +1,30 @@
-"""Chroma store of clause embeddings, rebuilt when the clauses or the model change.
+"""The library store: clause embeddings in Chroma, built as immutable generations.
 
-    >>> from assistant.settings import Settings
-    >>> from assistant.parser import parse_policy_file
-    >>> settings = Settings()
-    >>> clauses = parse_policy_file(settings.corpus[0]).clauses
-    >>> store = open_store(settings.store, clauses, settings.embedding_model)   # builds on first use
-    >>> store.manifest.clauses == len(clauses)
+A build writes a complete new generation beside the current one, then switches ``CURRENT``
+to it atomically: readers keep answering from the old generation during a build and never
+see a half-written one. A document whose passages did not change is copied from the current
+generation rather than embedded again, so adding one document to a large library only embeds
+that document.
+
+    >>> from pathlib import Path
+    >>> from assistant.records import Clause, ClauseKind, Document
+    >>> text = "到2025年，普惠性幼儿园覆盖率达到85%。"
+    >>> plan = StoreDocument.from_text("plan", "data/plan.md", "corpus", text)
+    >>> clause = Clause("1", Document(id="plan", title="方案"), ClauseKind.PARAGRAPH, ("发展目标",), text)
+    >>> store = build_generation(Path("/tmp/library"), [(plan, [clause])], "use-multilingual-v3")
+    >>> store.generation == current_generation(Path("/tmp/library"))
     True
+    >>> [document.id for document in open_current(Path("/tmp/library")).documents()]
+    ['plan']
+
+Layout under the store directory::
+
+    CURRENT              the current generation's name ("gen-7"), replaced atomically
+    .lock                writer lock (flock): one build at a time; readers never take it
+    gen-7/               a complete Chroma persistent directory, plus
+        manifest.json    model, dimension, passage size, format, and one entry per document
+        texts/<id>.txt   each document's extracted text
+    gen-6/               the previous generation, kept for readers that still hold it
 
 Chroma is never given an embedding function of its own (its default downloads a model):
 every vector comes from our embedder.
@@ -14,31 +32,147 @@ every vector comes from our embedder.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
+import os
+import re
+import shutil
 import time
-from dataclasses import asdict, dataclass
+from collections import deque
+from collections.abc import Collection, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime, timezone
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
+from threadpoolctl import threadpool_limits
+from tqdm import tqdm
 
+from assistant.embeddings import load_embedder
 from assistant.records import Clause
+from assistant.settings import USE_MODEL
 from assistant.text import to_simplified
 
 COLLECTION = "clauses"
+CURRENT = "CURRENT"
+LOCK = ".lock"
 MANIFEST = "manifest.json"
-# Bump when the text given to the embedder changes, so old stores are rebuilt.
-FORMAT_VERSION = 1
+TEXTS = "texts"
+CHROMA_DATABASE = "chroma.sqlite3"
+# Bump when the layout of a generation changes, so older stores are rebuilt, not misread.
+FORMAT_VERSION = 2
+ORIGINS = ("corpus", "added")
+# USE multilingual v3 reads about 0.8 sentencepiece tokens per Chinese character: 256
+# characters stay near 200 tokens, well inside what the model summarises well.
+PASSAGE_CHARS = 256
+# Passages per encode call: small enough to share out among worker threads and bound memory,
+# large enough that the embedders' own batching is efficient.
+ENCODE_CHUNK = 256
+REBUILD_HINT = "rebuild it with `python -m assistant index`"
+
+_GENERATION = re.compile(r"gen-(\d+)")
+_SENTENCE_END = re.compile(r"(?<=[。！？；!?;\n])")
+_COMMA = re.compile(r"(?<=[，、,：:])")
+# Document ids name files (texts/<id>.txt) and prefix clause keys ("id/clause").
+_DOCUMENT_ID = re.compile(r"[^./\\\x00][^/\\\x00]*")
+
+
+class StoreError(Exception):
+    """A build or an open that cannot go ahead; the message is one sentence for the user."""
+
+
+class StoreCorrupted(StoreError):
+    """The store on disk is damaged: rebuilding it is the fix."""
+
+
+@dataclass(frozen=True)
+class StoreDocument:
+    """A document as given to a build."""
+
+    id: str          # stable document id (file stem)
+    source: str      # path it was read from
+    origin: str      # "corpus" (from configuration) or "added" (docs add)
+    text: str        # extracted text the clauses were parsed from, kept so the library reloads without the file
+    sha256: str      # of text
+
+    @classmethod
+    def from_text(cls, id: str, source: str, origin: str, text: str) -> "StoreDocument":
+        return cls(id, source, origin, text, text_sha256(text))
+
+
+@dataclass(frozen=True)
+class StoredDocumentInfo:
+    """A document as recorded in a generation's manifest."""
+
+    id: str
+    source: str
+    origin: str
+    sha256: str            # of the extracted text
+    clauses: int
+    passages: int
+    added_at: str          # ISO 8601 UTC: when this id first entered the library
+    passages_sha256: str   # of the passages embedded (ids and texts): unchanged means reusable vectors
 
 
 @dataclass(frozen=True)
 class StoreManifest:
-    corpus_sha256: str
     model: str
-    clauses: int
     dimension: int
-    format_version: int = FORMAT_VERSION
+    passage_chars: int
+    documents: tuple[StoredDocumentInfo, ...]
+    embedded_passages: int = 0     # embedded by the build that wrote it; the rest were copied
     build_seconds: float = 0.0
+    format_version: int = FORMAT_VERSION
+
+    @property
+    def clauses(self) -> int:
+        return sum(document.clauses for document in self.documents)
+
+    @property
+    def passages(self) -> int:
+        return sum(document.passages for document in self.documents)
+
+    def document(self, document_id: str) -> StoredDocumentInfo | None:
+        return next((document for document in self.documents if document.id == document_id), None)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, indent=2)
+
+    @classmethod
+    def from_json(cls, text: str) -> "StoreManifest":
+        """Raises ValueError, KeyError or TypeError when ``text`` is not a manifest."""
+        data = json.loads(text)
+        if not isinstance(data, dict) or not isinstance(data.get("documents"), list):
+            raise ValueError("not a manifest object")
+        documents = tuple(_typed(StoredDocumentInfo, entry) for entry in data.pop("documents"))
+        return _typed(cls, {**data, "documents": documents})
+
+
+_FIELD_TYPES = {"str": str, "int": int, "float": (int, float)}
+
+
+def _typed(cls, data: dict):
+    """``cls(**data)``, checking the scalar fields' types (a manifest is read from disk)."""
+    if not isinstance(data, dict):
+        raise TypeError(f"{cls.__name__} entry is not an object")
+    instance = cls(**data)
+    for field in fields(cls):
+        expected = _FIELD_TYPES.get(field.type)
+        if expected and not isinstance(getattr(instance, field.name), expected):
+            raise TypeError(f"{cls.__name__}.{field.name} is not {field.type}")
+    return instance
+
+
+def text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def clause_key(clause: Clause) -> str:
+    return f"{clause.document.id}/{clause.id}"
 
 
 def embedding_text(clause: Clause) -> str:
@@ -46,83 +180,539 @@ def embedding_text(clause: Clause) -> str:
     return to_simplified(f"{clause.section}\n{clause.text}")
 
 
-def corpus_fingerprint(clauses: list[Clause] | tuple[Clause, ...]) -> str:
-    digest = hashlib.sha256()
+def passages(text: str, max_chars: int) -> list[str]:
+    """``text`` cut into passages of at most ``max_chars`` characters.
+
+    Whole sentences (。！？；) are packed together; a sentence too long for one passage is cut
+    at commas, and a comma-free run still too long every ``max_chars`` characters.
+
+    >>> passages("第一句。第二句，很长的第二句。", 8)
+    ['第一句。第二句，', '很长的第二句。']
+    """
+    if max_chars < 1:
+        raise ValueError(f"max_chars must be at least 1, not {max_chars}")
+    pieces = [piece for sentence in _split(text, _SENTENCE_END) for piece in _fitted(sentence, max_chars)]
+    return _packed(pieces, max_chars)
+
+
+def _split(text: str, boundary: re.Pattern) -> list[str]:
+    return [piece for piece in boundary.split(text) if piece]
+
+
+def _fitted(sentence: str, max_chars: int) -> list[str]:
+    if len(sentence) <= max_chars:
+        return [sentence]
+    return [sentence_part[start:start + max_chars]
+            for sentence_part in _split(sentence, _COMMA)
+            for start in range(0, len(sentence_part), max_chars)]
+
+
+def _packed(pieces: list[str], max_chars: int) -> list[str]:
+    packed: list[str] = []
+    current = ""
+    for piece in pieces:
+        if len(current) + len(piece) > max_chars:
+            packed.append(current)
+            current = ""
+        current += piece
+    packed.append(current)
+    return [passage.strip() for passage in packed if passage.strip()]
+
+
+class _Passage(NamedTuple):
+    document: str
+    clause_id: str
+    number: int
+    text: str
+
+    @property
+    def id(self) -> str:
+        return f"{self.document}/{self.clause_id}#{self.number}"
+
+    @property
+    def metadata(self) -> dict:
+        return {"document": self.document, "clause_id": self.clause_id, "passage": self.number}
+
+
+@dataclass(frozen=True)
+class _PlannedDocument:
+    """A document ready to store: its passages and their fingerprint."""
+
+    document: StoreDocument
+    clauses: int
+    passages: tuple[_Passage, ...]
+
+    @property
+    def passages_sha256(self) -> str:
+        digest = hashlib.sha256()
+        for passage in self.passages:
+            digest.update(f"{passage.id}\x00{passage.text}\x01".encode("utf-8"))
+        return digest.hexdigest()
+
+
+def _plan(documents: Sequence[tuple[StoreDocument, Sequence[Clause]]], passage_chars: int) -> list[_PlannedDocument]:
+    if not documents:
+        raise StoreError("there are no documents to index; a library needs at least one")
+    seen: set[str] = set()
+    planned = []
+    for document, clauses in documents:
+        _check_document(document, seen)
+        seen.add(document.id)
+        planned.append(_PlannedDocument(document, len(clauses), _passages_of(document.id, clauses, passage_chars)))
+    if not any(document.passages for document in planned):
+        raise StoreError("the documents have no clauses to index")
+    return planned
+
+
+def _check_document(document: StoreDocument, seen: set[str]) -> None:
+    if document.id in seen:
+        raise StoreError(f"document id {document.id!r} is given twice; every document needs its own id")
+    if not _DOCUMENT_ID.fullmatch(document.id):
+        raise StoreError(f"document id {document.id!r} cannot name a file; use a plain file stem")
+    if document.origin not in ORIGINS:
+        raise StoreError(f"document {document.id!r} has origin {document.origin!r}; "
+                         f"it must be one of {', '.join(ORIGINS)}")
+    if document.sha256 != text_sha256(document.text):
+        raise StoreError(f"the sha256 given for document {document.id!r} does not match its text")
+
+
+def _passages_of(document_id: str, clauses: Sequence[Clause], passage_chars: int) -> tuple[_Passage, ...]:
+    clause_ids: set[str] = set()
+    found = []
     for clause in clauses:
-        digest.update(f"{clause.document.id}\x00{clause.id}\x00{clause.section}\x00{clause.text}\x01".encode())
-    return digest.hexdigest()
+        if clause.document.id != document_id:
+            raise StoreError(f"clause {clause_key(clause)!r} was given with document {document_id!r}")
+        if clause.id in clause_ids:
+            raise StoreError(f"clause id {clause.id!r} appears twice in document {document_id!r}")
+        clause_ids.add(clause.id)
+        found += [_Passage(document_id, clause.id, number, text)
+                  for number, text in enumerate(passages(embedding_text(clause), passage_chars))]
+    return tuple(found)
 
 
-def _client(path: Path):
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+def _client(directory: Path):
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
-    return chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
+    return chromadb.PersistentClient(path=str(directory), settings=ChromaSettings(anonymized_telemetry=False))
 
 
-def _read_manifest(path: Path) -> StoreManifest | None:
-    try:
-        return StoreManifest(**json.loads((path / MANIFEST).read_text(encoding="utf-8")))
-    except (OSError, ValueError, TypeError):
-        return None
+def _damaged(path: Path, what: str) -> StoreCorrupted:
+    return StoreCorrupted(f"the library store at {path} is damaged ({what}); {REBUILD_HINT}")
 
 
 class ClauseStore:
-    """A built store: nearest clauses to a query vector."""
+    """One opened generation, immutable: nearest clauses to a query vector, and the documents' texts.
 
-    def __init__(self, path: Path, manifest: StoreManifest) -> None:
-        self.path = path
-        self.manifest = manifest
-        self.collection = _client(path).get_collection(COLLECTION, embedding_function=None)
+    Opening checks the generation as a reader would use it (manifest, texts, vector count, one
+    query), so damage shows up here as :class:`StoreCorrupted`, not mid-answer.
+    """
 
-    def nearest(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
-        """(clause key, cosine similarity) pairs, best first; keys are ``document/clause id``."""
-        result = self.collection.query(query_embeddings=[vector.astype(np.float32)], n_results=k,
-                                       include=["distances"])
-        return [(key, 1.0 - distance) for key, distance in zip(result["ids"][0], result["distances"][0])]
+    def __init__(self, path: Path, generation: str) -> None:
+        self.path = Path(path)
+        self.generation = generation
+        self.directory = self.path / generation
+        if not self.directory.is_dir():
+            raise _damaged(self.path, f"{CURRENT} names {generation}, which does not exist")
+        self.manifest = self._read_manifest()
+        self._check_texts()
+        self._client, self._collection = self._open_collection()
+
+    def nearest(self, vector: np.ndarray, k: int,
+                documents: Collection[str] | None = None) -> list[tuple[str, float]]:
+        """(clause key ``document_id/clause_id``, cosine similarity), best first, one entry per clause.
+
+        A clause split into passages scores as its best passage. ``documents`` limits the search
+        to those document ids.
+        """
+        query = np.asarray(vector, dtype=np.float32).reshape(-1)
+        if query.shape[0] != self.manifest.dimension:
+            raise ValueError(f"query vector has {query.shape[0]} dimensions; the store has {self.manifest.dimension}")
+        pool = self._passage_count(documents)
+        if k <= 0 or pool == 0:
+            return []
+        where = None if documents is None else {"document": {"$in": sorted(set(documents))}}
+        # Several passages may belong to one clause: widen until k clauses are found.
+        wanted = min(pool, 4 * k)
+        while True:
+            best = self._best_per_clause(query, wanted, where)
+            if len(best) >= k or wanted == pool:
+                return best[:k]
+            wanted = min(pool, 2 * wanted)
+
+    def documents(self) -> list[StoredDocumentInfo]:
+        return list(self.manifest.documents)
+
+    def text(self, document_id: str) -> str:
+        """The stored extracted text of a document."""
+        info = self.manifest.document(document_id)
+        if info is None:
+            raise StoreError(f"the library has no document {document_id!r}")
+        try:
+            text = self._text_path(document_id).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise _damaged(self.path, f"the text of {document_id!r} cannot be read") from error
+        if text_sha256(text) != info.sha256:
+            raise _damaged(self.path, f"the text of {document_id!r} does not match its manifest entry")
+        return text
+
+    def close(self) -> None:
+        """Release Chroma's hold on the directory (it caches one open system per path)."""
+        self._client.close()
+
+    def _read_manifest(self) -> StoreManifest:
+        try:
+            manifest = StoreManifest.from_json((self.directory / MANIFEST).read_text(encoding="utf-8"))
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise _damaged(self.path, f"{self.generation}/{MANIFEST} cannot be read") from error
+        if manifest.format_version != FORMAT_VERSION:
+            raise _damaged(self.path, f"{self.generation} was written in format {manifest.format_version}, "
+                                      f"not {FORMAT_VERSION}")
+        return manifest
+
+    def _check_texts(self) -> None:
+        missing = [document.id for document in self.manifest.documents if not self._text_path(document.id).is_file()]
+        if missing:
+            raise _damaged(self.path, f"the text of {missing[0]!r} is missing")
+
+    def _text_path(self, document_id: str) -> Path:
+        return self.directory / TEXTS / f"{document_id}.txt"
+
+    def _open_collection(self):
+        # Checked first: Chroma would quietly create an empty database in its place.
+        if not (self.directory / CHROMA_DATABASE).is_file():
+            raise _damaged(self.path, f"{self.generation}/{CHROMA_DATABASE} is missing")
+        client = None
+        try:
+            client = _client(self.directory)
+            collection = client.get_collection(COLLECTION, embedding_function=None)
+            self._check_vectors(collection)
+        except StoreCorrupted:
+            client.close()
+            raise
+        except Exception as error:
+            if client is not None:
+                client.close()
+            raise _damaged(self.path, f"Chroma cannot read {self.generation}: {error}") from error
+        return client, collection
+
+    def _check_vectors(self, collection) -> None:
+        """The vector count matches the manifest, and a stored vector finds itself."""
+        count = collection.count()
+        if count != self.manifest.passages:
+            raise _damaged(self.path, f"{self.generation} holds {count} vectors; its manifest lists "
+                                      f"{self.manifest.passages}")
+        if count:
+            probe = collection.get(limit=1, include=["embeddings"])["embeddings"][0]
+            found = collection.query(query_embeddings=[probe], n_results=1, include=["distances"])
+            if not found["distances"][0] or found["distances"][0][0] > 1e-3:
+                raise _damaged(self.path, f"the vector index of {self.generation} does not find its own vectors")
+
+    def _passage_count(self, documents: Collection[str] | None) -> int:
+        if documents is None:
+            return self.manifest.passages
+        return sum(info.passages for info in self.manifest.documents if info.id in documents)
+
+    def _best_per_clause(self, query: np.ndarray, wanted: int, where: dict | None) -> list[tuple[str, float]]:
+        try:
+            # Only distances: a passage's id names its clause, and fetching metadata costs more than the search.
+            result = self._collection.query(query_embeddings=[query], n_results=wanted, where=where,
+                                            include=["distances"])
+        except Exception as error:
+            raise _damaged(self.path, f"Chroma cannot search {self.generation}: {error}") from error
+        best: dict[str, float] = {}
+        # Results come best first, so a clause's first passage is its best.
+        for passage_id, distance in zip(result["ids"][0], result["distances"][0]):
+            best.setdefault(passage_id.rsplit("#", 1)[0], 1.0 - float(distance))
+        return list(best.items())
+
+    def _stored_passages(self, document_id: str) -> dict:
+        """Every passage of one document: ids, embeddings, metadatas, documents (for reuse)."""
+        return self._collection.get(where={"document": document_id},
+                                    include=["embeddings", "metadatas", "documents"])
 
 
-def clause_key(clause: Clause) -> str:
-    return f"{clause.document.id}/{clause.id}"
-
-
-def build_store(path: Path, clauses: list[Clause] | tuple[Clause, ...], model_name: str,
-                show_progress: bool = False) -> ClauseStore:
-    """(Re)build the store at ``path`` from exactly these clauses."""
-    from assistant.embeddings import load_sentence_transformer
-
-    started = time.perf_counter()
-    model = load_sentence_transformer(model_name)
-    vectors = model.encode([embedding_text(clause) for clause in clauses], batch_size=16,
-                           normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=show_progress)
-    path.mkdir(parents=True, exist_ok=True)
-    client = _client(path)
-    # Drop the old collection through the client (not by deleting files): Chroma caches an
-    # open store per path within a process.
-    if any(existing.name == COLLECTION for existing in client.list_collections()):
-        client.delete_collection(COLLECTION)
-    collection = client.create_collection(
-        COLLECTION, embedding_function=None, configuration={"hnsw": {"space": "cosine"}})
-    collection.add(
-        ids=[clause_key(clause) for clause in clauses],
-        embeddings=vectors.astype(np.float32),
-        documents=[clause.text for clause in clauses],
-        metadatas=[{"document": clause.document.id, "clause_id": clause.id, "section": clause.section}
-                   for clause in clauses],
-    )
-    manifest = StoreManifest(corpus_sha256=corpus_fingerprint(clauses), model=model_name, clauses=len(clauses),
-                             dimension=int(vectors.shape[1]),
-                             build_seconds=round(time.perf_counter() - started, 3))
-    (path / MANIFEST).write_text(json.dumps(asdict(manifest), ensure_ascii=False, indent=2), encoding="utf-8")
-    return ClauseStore(path, manifest)
-
-
-def open_store(path: Path, clauses: list[Clause] | tuple[Clause, ...], model_name: str,
-               show_progress: bool = False) -> ClauseStore:
-    """Open the store, building it first when it is missing or was built from other clauses or another model."""
+def current_generation(path: Path) -> str | None:
+    """The current generation's name, or None when none was built. Cheap: reads one small file."""
     path = Path(path)
-    manifest = _read_manifest(path)
-    if (manifest is None or manifest.model != model_name or manifest.format_version != FORMAT_VERSION
-            or manifest.corpus_sha256 != corpus_fingerprint(clauses)):
-        return build_store(path, clauses, model_name, show_progress)
-    return ClauseStore(path, manifest)
+    try:
+        name = (path / CURRENT).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as error:
+        raise _damaged(path, f"{CURRENT} cannot be read") from error
+    if not _GENERATION.fullmatch(name):
+        raise _damaged(path, f"{CURRENT} does not name a generation")
+    return name
+
+
+def open_current(path: Path) -> ClauseStore | None:
+    """The current generation, or None when none was built; StoreCorrupted when it is damaged."""
+    path = Path(path)
+    generation = current_generation(path)
+    if generation is None:
+        return None
+    try:
+        return ClauseStore(path, generation)
+    except StoreCorrupted:
+        # Builds may have switched generations, and collected this one, while we opened it.
+        if current_generation(path) == generation:
+            raise
+        return open_current(path)
+
+
+# ---------------------------------------------------------------------------------------------
+# Building
+
+
+def build_generation(path: Path, documents: Sequence[tuple[StoreDocument, Sequence[Clause]]], model_name: str,
+                     show_progress: bool = False, passage_chars: int = PASSAGE_CHARS) -> ClauseStore:
+    """Build a new generation holding exactly ``documents``, make it current and return it open.
+
+    Documents whose passages are unchanged since the current generation (same model) get their
+    vectors copied; only the others are embedded. On any failure, interruption included, the
+    new generation is removed, the current one stays current, and a StoreError is raised.
+    """
+    started = time.perf_counter()
+    path = Path(path)
+    planned = _plan(documents, passage_chars)
+    path.mkdir(parents=True, exist_ok=True)
+    with _writer_lock(path):
+        previous_name = _current_name(path)
+        _remove_generations(path, keep=_generations_up_to(path, previous_name))
+        generation = _next_generation(path)
+        store = _build_aside(path, generation, planned, model_name, passage_chars, show_progress, started)
+        _switch_current(path, generation)
+        # Keep the previous generation: a reader may still be querying it.
+        _remove_generations(path, keep={generation, previous_name})
+    return store
+
+
+@contextmanager
+def _writer_lock(path: Path) -> Iterator[None]:
+    with open(path / LOCK, "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise StoreError(f"another build of the library store at {path} is running; "
+                             "try again when it has finished") from None
+        yield
+
+
+def _current_name(path: Path) -> str | None:
+    try:
+        return current_generation(path)
+    except StoreCorrupted:
+        return None
+
+
+def _generations(path: Path) -> dict[str, int]:
+    return {entry.name: int(match.group(1)) for entry in path.iterdir()
+            if entry.is_dir() and (match := _GENERATION.fullmatch(entry.name))}
+
+
+def _generations_up_to(path: Path, current: str | None) -> set[str]:
+    """Generations no newer than ``current``: the others are leftovers of interrupted builds."""
+    if current is None:
+        return set()
+    limit = int(_GENERATION.fullmatch(current).group(1))
+    return {name for name, number in _generations(path).items() if number <= limit}
+
+
+def _remove_generations(path: Path, keep: set[str | None]) -> None:
+    for name in _generations(path):
+        if name not in keep:
+            shutil.rmtree(path / name, ignore_errors=True)
+
+
+def _next_generation(path: Path) -> str:
+    return f"gen-{max(_generations(path).values(), default=0) + 1}"
+
+
+def _build_aside(path: Path, generation: str, planned: list[_PlannedDocument], model_name: str,
+                 passage_chars: int, show_progress: bool, started: float) -> ClauseStore:
+    """Write, open and sync the new generation; remove it again if anything fails."""
+    directory = path / generation
+    store = None
+    try:
+        previous = _open_for_reuse(path)
+        try:
+            _write_generation(directory, planned, model_name, passage_chars, previous, show_progress, started)
+        finally:
+            if previous is not None:
+                previous.close()
+        store = ClauseStore(path, generation)   # opened as a reader would: proves it complete
+        _fsync_tree(directory)
+        return store
+    except (Exception, KeyboardInterrupt) as error:
+        if store is not None:
+            store.close()
+        shutil.rmtree(directory, ignore_errors=True)
+        if isinstance(error, StoreError):
+            raise
+        reason = "it was interrupted" if isinstance(error, KeyboardInterrupt) else str(error) or type(error).__name__
+        raise StoreError(f"building the library store at {path} failed ({reason}); "
+                         "the previous library is still in use") from error
+
+
+def _open_for_reuse(path: Path) -> ClauseStore | None:
+    """The current generation to copy vectors from; None (embed everything) when absent or damaged."""
+    try:
+        return open_current(path)
+    except StoreCorrupted:
+        return None
+
+
+def _write_generation(directory: Path, planned: list[_PlannedDocument], model_name: str, passage_chars: int,
+                      previous: ClauseStore | None, show_progress: bool, started: float) -> None:
+    directory.mkdir()
+    (directory / TEXTS).mkdir()
+    for item in planned:
+        (directory / TEXTS / f"{item.document.id}.txt").write_text(item.document.text, encoding="utf-8")
+    reusable = _reusable(planned, previous, model_name)
+    client = _client(directory)
+    try:
+        collection = client.create_collection(COLLECTION, embedding_function=None,
+                                              configuration={"hnsw": {"space": "cosine"}})
+        writer = _BatchWriter(collection, client.get_max_batch_size())
+        for document_id in reusable:
+            writer.add(previous._stored_passages(document_id))
+        fresh = [passage for item in planned if item.document.id not in reusable for passage in item.passages]
+        dimension = _embed_into(writer, fresh, model_name, show_progress) or previous.manifest.dimension
+        writer.flush()
+    finally:
+        client.close()
+    manifest = StoreManifest(
+        model=model_name, dimension=dimension, passage_chars=passage_chars,
+        documents=tuple(_document_info(item, previous) for item in planned),
+        embedded_passages=len(fresh), build_seconds=round(time.perf_counter() - started, 3))
+    (directory / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
+
+
+def _reusable(planned: list[_PlannedDocument], previous: ClauseStore | None, model_name: str) -> set[str]:
+    """Ids of the documents whose vectors the previous generation holds: same model, same passages."""
+    if previous is None or previous.manifest.model != model_name:
+        return set()
+    return {item.document.id for item in planned
+            if (stored := previous.manifest.document(item.document.id)) is not None
+            and stored.passages_sha256 == item.passages_sha256}
+
+
+def _document_info(item: _PlannedDocument, previous: ClauseStore | None) -> StoredDocumentInfo:
+    stored = previous.manifest.document(item.document.id) if previous is not None else None
+    added_at = stored.added_at if stored is not None else datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return StoredDocumentInfo(
+        id=item.document.id, source=item.document.source, origin=item.document.origin,
+        sha256=item.document.sha256, clauses=item.clauses, passages=len(item.passages),
+        added_at=added_at, passages_sha256=item.passages_sha256)
+
+
+def _embed_into(writer: "_BatchWriter", fresh: list[_Passage], model_name: str, show_progress: bool) -> int | None:
+    """Embed ``fresh`` passages into the writer; the vectors' dimension, or None when there were none."""
+    if not fresh:
+        return None   # the model is not even loaded: nothing changed
+    # The question-time embedder: the same vectors as the sentence-transformers model (checked by
+    # tests/test_retrieval.py), and for USE it skips importing torch (~6 s of a build).
+    embedder = load_embedder(model_name)
+    # USE is single-threaded numpy, so it scales with threads (measured 2x on 2 cores);
+    # torch models already use every core.
+    workers = (os.cpu_count() or 1) if model_name == USE_MODEL else 1
+    dimension = None
+    with tqdm(total=len(fresh), unit="passage", desc="embedding", disable=not show_progress) as progress:
+        for chunk, vectors in _encoded_chunks(embedder, fresh, workers):
+            dimension = int(vectors.shape[1])
+            writer.add({"ids": [passage.id for passage in chunk],
+                        "embeddings": vectors,
+                        "metadatas": [passage.metadata for passage in chunk],
+                        "documents": [passage.text for passage in chunk]})
+            progress.update(len(chunk))
+    return dimension
+
+
+def _encoded_chunks(embedder, fresh: list[_Passage], workers: int) -> Iterator[tuple[list[_Passage], np.ndarray]]:
+    """Chunks of passages with their vectors, in order, encoded by ``workers`` threads.
+
+    At most ``workers + 1`` chunks are in flight, so memory stays bounded and Chroma writes
+    the finished chunks while the next ones are encoded.
+    """
+    def encode(chunk: list[_Passage]) -> np.ndarray:
+        return np.asarray(embedder.encode([passage.text for passage in chunk]), dtype=np.float32)
+
+    chunks = [fresh[start:start + ENCODE_CHUNK] for start in range(0, len(fresh), ENCODE_CHUNK)]
+    in_flight: deque = deque()
+    pool = ThreadPoolExecutor(max_workers=workers)
+    # One BLAS thread per worker, set once around all of them: the embedder's own per-call limit
+    # would otherwise be undone by whichever worker leaves it first, and BLAS threads competing
+    # for the same cores run several times slower.
+    try:
+        with threadpool_limits(limits=1, user_api="blas"):
+            for chunk in chunks:
+                in_flight.append((chunk, pool.submit(encode, chunk)))
+                if len(in_flight) > workers:
+                    done, future = in_flight.popleft()
+                    yield done, future.result()
+            for done, future in in_flight:
+                yield done, future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+class _BatchWriter:
+    """Adds records to a collection in batches no larger than Chroma accepts."""
+
+    FIELDS = ("ids", "embeddings", "metadatas", "documents")
+
+    def __init__(self, collection, max_batch: int) -> None:
+        self.collection = collection
+        self.max_batch = max_batch
+        self.pending: dict[str, list] = {field: [] for field in self.FIELDS}
+
+    def add(self, records: dict) -> None:
+        for field in self.FIELDS:
+            self.pending[field].extend(records[field])
+        while len(self.pending["ids"]) >= self.max_batch:
+            self._add(self.max_batch)
+
+    def flush(self) -> None:
+        if self.pending["ids"]:
+            self._add(len(self.pending["ids"]))
+
+    def _add(self, size: int) -> None:
+        batch = {field: values[:size] for field, values in self.pending.items()}
+        self.collection.add(ids=batch["ids"], embeddings=np.asarray(batch["embeddings"], dtype=np.float32),
+                            metadatas=batch["metadatas"], documents=batch["documents"])
+        self.pending = {field: values[size:] for field, values in self.pending.items()}
+
+
+def _fsync_tree(directory: Path) -> None:
+    for root, _, files in os.walk(directory):
+        for name in files:
+            descriptor = os.open(os.path.join(root, name), os.O_RDONLY)
+            try:
+                os.fsync(descriptor)
+            finally:
+                os.close(descriptor)
+        _fsync_directory(Path(root))
+
+
+def _fsync_directory(directory: Path) -> None:
+    descriptor = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _switch_current(path: Path, generation: str) -> None:
+    """Point CURRENT at ``generation`` atomically: readers see the old name or the new, never half."""
+    temporary = path / f"{CURRENT}.{os.getpid()}.tmp"
+    with open(temporary, "w", encoding="utf-8") as handle:
+        handle.write(generation + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path / CURRENT)
+    _fsync_directory(path)

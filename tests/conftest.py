@@ -1,4 +1,5 @@
-"""Shared fixtures: the shipped corpus, a real Chroma store in a temporary folder, one loaded assistant."""
+"""Shared fixtures: the flagship policy alone (its gold set), a real Chroma store in a temporary folder,
+one loaded assistant; and a library of several documents."""
 
 from __future__ import annotations
 
@@ -14,9 +15,17 @@ from assistant.parser import parse_policy_file
 from assistant.settings import DEFAULT_CORPUS, PROJECT_ROOT, Settings
 
 
+FLAGSHIP = DEFAULT_CORPUS / "xiqing-education-plan-2023-2025.md"
+
+
+def items_in_part(tree, part_title: str):
+    """The items of the part with this title (重点任务, 攻坚行动 …)."""
+    return [item for item in tree.items if item.part_title == part_title]
+
+
 @pytest.fixture(scope="session")
 def tree():
-    return parse_policy_file(DEFAULT_CORPUS)
+    return parse_policy_file(FLAGSHIP)
 
 
 @pytest.fixture(scope="session")
@@ -26,7 +35,7 @@ def store_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def settings(store_dir) -> Settings:
-    return Settings(store=store_dir, show_progress=False)
+    return Settings(store=store_dir, corpus=[FLAGSHIP], show_progress=False)
 
 
 @pytest.fixture(scope="session")
@@ -63,3 +72,15 @@ def web_server(store_dir, assistant, tmp_path_factory):
                 yield {"url": app.url, "feedback_db": feedback_db, "process": app.process}
         except AppDidNotStart as error:
             pytest.fail(f"{error}:\n{log.read_text()}")
+
+
+LIBRARY_CORPUS = [DEFAULT_CORPUS, PROJECT_ROOT / "eval" / "library" / "dev"]
+
+
+@pytest.fixture(scope="session")
+def library_assistant(tmp_path_factory) -> Assistant:
+    """The shipped corpus and the two dev documents of the library gold set: seven documents of five
+    layouts, two of them editions of the same plan."""
+    settings = Settings(store=tmp_path_factory.mktemp("library") / "store", corpus=LIBRARY_CORPUS,
+                        show_progress=False)
+    return Assistant.load(settings)

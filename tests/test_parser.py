@@ -3,8 +3,8 @@ import re
 import pytest
 
 from assistant.parser import extract_targets, parse_policy, responsible_units, strip_markdown
-from assistant.records import ClauseKind, ItemKind
-from assistant.settings import DEFAULT_CORPUS
+from assistant.records import ClauseKind
+from tests.conftest import FLAGSHIP, items_in_part
 from assistant.text import fold
 
 
@@ -22,14 +22,14 @@ def tree_shape(tree):
 def test_parts_items_and_campaigns(tree):
     assert [part.heading for part in tree.parts] == [
         "一、指导思想", "二、发展目标", "三、总体思路", "四、重点任务", "五、攻坚行动", "六、保障措施"]
-    assert len(tree.items_of(ItemKind.TASK)) == 15
-    assert len(tree.items_of(ItemKind.CAMPAIGN)) == 7
-    assert [item.title for item in tree.items_of(ItemKind.SAFEGUARD)] == [
+    assert len(items_in_part(tree, "重点任务")) == 15
+    assert len(items_in_part(tree, "攻坚行动")) == 7
+    assert [item.title for item in items_in_part(tree, "保障措施")] == [
         "加强组织领导", "加强资金保障", "加强督查问效", "加强宣传引导"]
 
 
 def test_every_task_and_campaign_has_its_units_on_every_clause(tree):
-    for item in tree.items_of(ItemKind.TASK) + tree.items_of(ItemKind.CAMPAIGN):
+    for item in items_in_part(tree, "重点任务") + items_in_part(tree, "攻坚行动"):
         assert item.responsible_units, item.id
         assert item.responsible_units[0] == "区教育局"
         for clause in tree.clauses_of(item):
@@ -83,7 +83,7 @@ def test_traditional_characters_kept_for_display_and_folded_for_matching(tree):
 
 
 def test_plain_text_export_gives_the_same_tree(tree):
-    plain = plain_text_export(DEFAULT_CORPUS.read_text(encoding="utf-8"))
+    plain = plain_text_export(FLAGSHIP.read_text(encoding="utf-8"))
     assert "#" not in plain and "**" not in plain and "（" not in plain
     assert tree_shape(parse_policy(plain, document_id=tree.document.id)) == tree_shape(tree)
 

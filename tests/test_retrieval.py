@@ -1,12 +1,12 @@
-import json
-
 import numpy as np
 import pytest
 
 from assistant.embeddings import load_embedder, load_sentence_transformer
 from assistant.retrieval import RetrievalMode
 from assistant.settings import USE_MODEL
-from index.store import MANIFEST, build_store, clause_key, embedding_text, open_store
+from index.store import StoreDocument, build_generation, clause_key, embedding_text
+
+FLAGSHIP_ID = "xiqing-education-plan-2023-2025"
 
 
 @pytest.fixture(scope="module")
@@ -50,26 +50,13 @@ def test_minilm_loads_offline_from_its_package():
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
 
 
-def test_store_manifest_and_rebuild_rules(tree, tmp_path):
+def test_a_store_built_with_another_model_has_its_dimension_and_finds_by_its_vectors(tree, tmp_path):
     clauses = tree.clauses[:6]
-    path = tmp_path / "store"
-    store = open_store(path, clauses, USE_MODEL)
-    manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
-    assert manifest["model"] == USE_MODEL and manifest["clauses"] == 6
-    built_at = (path / MANIFEST).stat().st_mtime_ns
-    assert open_store(path, clauses, USE_MODEL).manifest == store.manifest
-    assert (path / MANIFEST).stat().st_mtime_ns == built_at  # unchanged corpus and model: no rebuild
-    rebuilt = open_store(path, tree.clauses[:7], USE_MODEL)
-    assert rebuilt.manifest.clauses == 7
-    # the store holds our vectors: a clause's own text finds it first
-    vector = load_embedder(USE_MODEL).encode([embedding_text(clauses[3])])[0]
-    assert rebuilt.nearest(vector, k=1)[0][0] == clause_key(clauses[3])
-
-
-def test_store_rebuilds_for_another_model(tree, tmp_path):
-    path = tmp_path / "store"
-    build_store(path, tree.clauses[:3], USE_MODEL)
-    assert open_store(path, tree.clauses[:3], "minilm").manifest.dimension == 384
+    document = StoreDocument.from_text(tree.document.id, "flagship.md", "corpus", "text")
+    store = build_generation(tmp_path / "store", [(document, clauses)], "minilm")
+    assert store.manifest.dimension == 384 and store.manifest.model == "minilm"
+    vector = load_embedder("minilm").encode([embedding_text(clauses[3])])[0]
+    assert store.nearest(vector, k=1)[0][0] == clause_key(clauses[3])
 
 
 @pytest.mark.parametrize("question, expected", [
@@ -79,13 +66,13 @@ def test_store_rebuilds_for_another_model(tree, tmp_path):
     ("kindergarten teachers recruitment", "五（四）"),
 ])
 def test_hybrid_search_finds_the_clause(assistant, question, expected):
-    query = assistant.composer.analyse(question)
+    query = assistant.composers[FLAGSHIP_ID].analyse(question)
     hits, _ = assistant.retriever.search(question, query.terms, k=5)
     assert any(hit.clause.id.startswith(expected) for hit in hits[:5])
 
 
 def test_each_retrieval_mode_returns_ranked_hits(assistant):
-    query = assistant.composer.analyse("普惠性幼儿园覆盖率")
+    query = assistant.composers[FLAGSHIP_ID].analyse("普惠性幼儿园覆盖率")
     for mode in RetrievalMode:
         hits, dense_max = assistant.retriever.search("普惠性幼儿园覆盖率", query.terms, k=3, mode=mode)
         assert hits and hits[0].clause.item_id in {"四（五）", "五（四）"}

@@ -13,10 +13,15 @@ def http(web_server):
         yield client
 
 
+FLAGSHIP_ID = "xiqing-education-plan-2023-2025"
+
+
 def test_healthz_reports_the_loaded_index(http):
     response = http.get("/healthz")
     assert response.status_code == 200
-    assert response.json()["status"] == "ok" and response.json()["clauses"] == 76
+    health = response.json()
+    assert health["status"] == "ok" and health["clauses"] == 76 and health["documents"] == 1
+    assert health["generation"].startswith("gen-")
 
 
 def test_ask_returns_the_same_contract_as_the_cli(http, run_cli):
@@ -34,6 +39,25 @@ def test_ask_follows_up_on_the_history(http):
     assert "93%" in answer["answer"] and answer["citations"][0]["id"] == "四（五）"
 
 
+def test_ask_scoped_to_a_document(http):
+    answer = http.post("/api/ask", json={"question": "区财政局负责哪些任务？", "document": FLAGSHIP_ID}).json()
+    assert {c["document"] for c in answer["citations"]} == {FLAGSHIP_ID}
+    assert answer["citations"][0]["document_title"] == "西青区教育高质量发展三年行动方案（2023—2025年）"
+    assert http.post("/api/ask", json={"question": "区财政局负责哪些任务？", "document": None}).status_code == 200
+    unknown = http.post("/api/ask", json={"question": "谁负责学前教育？", "document": "no-such-plan"})
+    assert unknown.status_code == 400
+    assert "no-such-plan" in unknown.json()["error"] and FLAGSHIP_ID in unknown.json()["error"]
+
+
+def test_documents_lists_the_library_like_the_cli(http, run_cli):
+    listing = http.get("/api/documents").json()
+    assert listing == json.loads(run_cli("docs", "list", "--json").stdout)
+    [document] = listing["documents"]
+    assert document["id"] == FLAGSHIP_ID and document["clauses"] == 76 and document["period"] == [2023, 2025]
+    assert document["issuer"] == "天津市西青区人民政府办公室" and document["origin"] == "corpus"
+    assert listing["generation"] == http.get("/healthz").json()["generation"]
+
+
 def test_ask_refuses_what_the_policy_does_not_cover(http):
     answer = http.post("/api/ask", json={"question": "和平区的学前教育由谁负责？"}).json()
     assert answer["refused"] is True and answer["citations"] == []
@@ -45,6 +69,8 @@ def test_ask_refuses_what_the_policy_does_not_cover(http):
     ({}, 422, "question: Field required"),
     ({"question": 5}, 422, "question: Input should be a valid string"),
     ({"question": "谁负责？", "history": "谁负责学前教育？"}, 422, "history: Input should be a valid list"),
+    ({"question": "谁负责？", "document": 5}, 422, "document: Input should be a valid string"),
+    ({"question": "谁负责？", "document": ""}, 400, "no document ''"),
 ])
 def test_bad_requests_get_a_4xx_that_says_what_was_wrong(http, body, status, message):
     response = http.post("/api/ask", json=body)
@@ -60,12 +86,16 @@ def test_malformed_json_and_wrong_method(http):
 def test_outline_is_the_clause_tree(http, run_cli):
     outline = http.get("/api/outline").json()
     assert outline == json.loads(run_cli("outline", "--json").stdout)
+    assert outline == http.get("/api/outline", params={"document": FLAGSHIP_ID}).json()
     assert len(outline["items"]) == 26 and len(outline["clauses"]) == 76
+    unknown = http.get("/api/outline", params={"document": "no-such-plan"})
+    assert unknown.status_code == 404 and "no-such-plan" in unknown.json()["error"]
 
 
 def test_openapi_docs_are_served(http):
     assert http.get("/docs").status_code == 200
-    assert "/api/ask" in http.get("/openapi.json").json()["paths"]
+    paths = http.get("/openapi.json").json()["paths"]
+    assert {"/api/ask", "/api/documents", "/api/outline", "/api/feedback", "/healthz"} <= set(paths)
 
 
 def test_feedback_is_stored_and_exported(http, web_server, run_cli):
@@ -110,3 +140,23 @@ def test_app_refuses_a_bad_port_or_one_in_use(web_server):
                                 text=True, timeout=60)
         assert result.returncode == 2, args
         assert "error" in result.stderr and "Traceback" not in result.stderr, args
+
+
+@pytest.mark.parametrize("variables, message", [
+    ({"ASSISTANT_CORPUS": "not json"}, "ASSISTANT_CORPUS is not valid JSON"),
+    ({"ASSISTANT_CORPUS": "[]"}, "the corpus is empty"),
+    ({"ASSISTANT_CORPUS": '["/nonexistent/plan.md"]'}, "/nonexistent/plan.md"),
+    ({"ASSISTANT_PORT": "web"}, "ASSISTANT_PORT"),
+])
+def test_app_refuses_bad_settings_with_one_clear_line(variables, message):
+    import os
+    import subprocess
+    import sys
+
+    from assistant.settings import PROJECT_ROOT
+
+    result = subprocess.run([sys.executable, "app.py"], cwd=PROJECT_ROOT, capture_output=True, text=True,
+                            timeout=60, env={**os.environ, **variables})
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: ") and message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr

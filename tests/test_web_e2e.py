@@ -4,14 +4,17 @@
 """
 
 import os
+import re
 import sqlite3
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
+from policies import SPECIAL_TITLE, SPORTS_TITLE, served_library, write_special_plan_docx, write_sports_plan
 
 from eval.webapp import CHROMIUM, CHROMIUM_FLAGS
 
+FLAGSHIP_TITLE = "西青区教育高质量发展三年行动方案（2023—2025年）"
 
 
 @pytest.fixture(scope="module")
@@ -24,18 +27,48 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser, web_server):
+def _open(browser, url: str):
     context = browser.new_context(viewport={"width": 1280, "height": 1000}, locale="zh-CN")
     page = context.new_page()
     page.outside_requests = []  # anything not on loopback would leave this machine
     page.on("request", lambda request: None if request.url.startswith(("http://127.0.0.1", "data:", "blob:"))
             else page.outside_requests.append(request.url))
-    page.goto(web_server["url"] + "/")
+    page.goto(url + "/")
     expect(page.locator("#question textarea")).to_be_visible(timeout=15000)
+    expect(page.locator("#heading p")).not_to_contain_text("正在加载", timeout=15000)
+    return context, page
+
+
+@pytest.fixture
+def page(browser, web_server):
+    context, page = _open(browser, web_server["url"])
     yield page
     assert page.outside_requests == []
     context.close()
+
+
+@pytest.fixture(scope="module")
+def library_server(store_dir, assistant, tmp_path_factory):
+    """``python app.py`` over three documents: the flagship, a Markdown plan and a Word plan."""
+    folder = tmp_path_factory.mktemp("e2e-library")
+    files = (write_sports_plan(folder), write_special_plan_docx(folder))
+    with served_library(store_dir, folder, *files) as served:
+        yield served
+
+
+@pytest.fixture
+def library_page(browser, library_server):
+    context, page = _open(browser, library_server["url"])
+    yield page
+    assert page.outside_requests == []
+    context.close()
+
+
+def pick(page, picker: str, label: str) -> None:
+    """Choose ``label`` in a Gradio dropdown (``picker`` is its elem_id)."""
+    page.locator(f"#{picker} input").click()
+    page.get_by_role("option", name=label, exact=True).click()
+    expect(page.locator(f"#{picker} input")).to_have_value(label)
 
 
 def ask(page, question: str) -> None:
@@ -53,6 +86,7 @@ def test_chat_answers_with_citation_cards_and_follows_up(page):
     expect(answer).to_contain_text("区教育局")
     cards = page.locator("#chat .cite-card")
     expect(cards.first).to_contain_text("四（五）")
+    expect(cards.first.locator(".cite-doc")).to_have_text(f"《{FLAGSHIP_TITLE}》")
     expect(cards.first).to_contain_text("四、重点任务 > （五）推进学前教育普及普惠发展")
     cards.first.locator("summary").click()
     expect(cards.first.locator(".cite-text")).to_contain_text("全区学前三年毛入园率达到93%以上")
@@ -73,10 +107,21 @@ def test_clearing_the_chat_forgets_the_previous_question(page):
     expect(page.locator("#chat .reply").last).not_to_contain_text("99%")
 
 
-def test_example_question_is_asked_on_click(page):
-    page.get_by_role("button", name="区财政局负责哪些任务？").click()
+def test_one_document_library_is_named_by_its_title_and_needs_no_picker(page):
+    expect(page.locator("#heading h2")).to_have_text(FLAGSHIP_TITLE)
+    expect(page.locator("#chat-document")).to_be_hidden()
+    expect(page.locator("#clause-document")).to_be_hidden()
+
+
+def test_example_questions_come_from_the_library_and_are_asked_on_click(page, assistant):
+    examples = assistant.replies.examples
+    buttons = page.locator("#examples button")
+    expect(buttons.filter(has_text=re.compile("."))).to_have_count(len(examples))
+    assert [buttons.nth(index).inner_text() for index in range(len(examples))] == examples
+    unit_question = next(example for example in examples if example.endswith("负责哪些任务？"))
+    page.get_by_role("button", name=unit_question).click()
     expect(page.locator('#chat .reply.complete')).to_have_count(1, timeout=15000)
-    expect(page.locator("#chat .answer").last).to_contain_text("区财政局")
+    expect(page.locator("#chat .answer").last).to_contain_text(unit_question.removesuffix("负责哪些任务？"))
     expect(page.locator("#chat .cite-card").first).to_be_visible()
 
 
@@ -128,3 +173,74 @@ def test_duties_and_targets_tables_come_from_the_tree(page):
     expect(page.get_by_text("共 29 项")).to_be_visible()
     targets = page.locator("#targets-table")
     expect(targets.get_by_role("gridcell").filter(has_text="全区学前三年毛入园率达到93%以上").first).to_be_visible()
+
+
+# ---------------------------------------------------------------- a library of several documents
+
+
+def test_library_heading_and_examples_come_from_the_library(library_page):
+    page = library_page
+    expect(page.locator("#heading h2")).to_have_text("教育政策问答助手")
+    expect(page.locator("#heading p")).to_contain_text("3 份文件")
+    expect(page.locator("#chat-document input")).to_have_value("全部文件")
+    page.locator("#chat-document input").click()
+    options = page.get_by_role("option")
+    expect(options).to_have_count(4)
+    labels = [text.split("\n")[-1] for text in options.all_inner_texts()]   # the chosen one has a ✓ first
+    assert labels == ["全部文件", FLAGSHIP_TITLE, SPORTS_TITLE, SPECIAL_TITLE]
+    page.keyboard.press("Escape")
+
+
+def test_chat_document_picker_scopes_answers_and_examples(library_page):
+    page = library_page
+    pick(page, "chat-document", SPECIAL_TITLE)
+    # The examples are now the picked document's.
+    expect(page.get_by_role("button", name="谁负责建设送教上门队伍？")).to_be_visible()
+    ask(page, "谁负责特殊教育资源？")
+    cards = page.locator("#chat .citations").last.locator(".cite-card")
+    expect(cards.first.locator(".cite-doc")).to_have_text(f"《{SPECIAL_TITLE}》")
+    assert set(cards.locator(".cite-doc").all_inner_texts()) == {f"《{SPECIAL_TITLE}》"}
+    expect(page.locator("#chat .answer").last).to_contain_text("配合单位：区残联、区卫健委")
+    pick(page, "chat-document", FLAGSHIP_TITLE)
+    ask(page, "谁负责特殊教育？")
+    cards = page.locator("#chat .citations").last.locator(".cite-card")
+    expect(cards.first.locator(".cite-id")).to_have_text("四（八）")
+    assert set(cards.locator(".cite-doc").all_inner_texts()) == {f"《{FLAGSHIP_TITLE}》"}
+
+
+def test_clause_browser_picks_a_document(library_page):
+    page = library_page
+    page.get_by_role("tab", name="条款浏览").click()
+    total = 76 + 7 + 4
+    expect(page.get_by_text(f"共 {total} 条")).to_be_visible()
+    expect(page.locator("#toc details.toc-document")).to_have_count(3)
+    pick(page, "clause-document", SPECIAL_TITLE)
+    expect(page.get_by_text("共 4 条")).to_be_visible()
+    expect(page.locator("#toc")).to_contain_text("一、主要任务")
+    expect(page.locator("#toc")).not_to_contain_text("重点任务")
+    page.locator("#clause-search textarea").fill("送教")
+    page.locator("#clause-search-button").click()
+    expect(page.get_by_text("找到 1 条")).to_be_visible()
+    page.get_by_role("gridcell").filter(has_text="一（二）").first.click()
+    view = page.locator("#clause-view")
+    expect(view.locator(".cite-doc")).to_have_text(f"《{SPECIAL_TITLE}》")
+    expect(view.locator("mark").first).to_have_text("送教")
+
+
+def test_duties_and_targets_pick_a_document(library_page):
+    page = library_page
+    page.get_by_role("tab", name="责任分工").click()
+    expect(page.locator("#duties-document input")).to_have_value(FLAGSHIP_TITLE)
+    pick(page, "duties-document", SPECIAL_TITLE)
+    items = page.locator("#duties-items")
+    expect(items.get_by_role("gridcell").filter(has_text="区残联、区卫健委")).to_have_count(1)
+    page.locator("#unit-filter input").click()
+    page.get_by_role("option", name="区民政局", exact=True).click()
+    units = page.locator("#duties-units")
+    expect(units.get_by_role("gridcell").first).to_have_text("区民政局")
+    expect(units.get_by_role("gridcell").nth(3)).to_have_text("一（二） 建设送教上门队伍")
+    page.get_by_role("tab", name="量化指标").click()
+    pick(page, "targets-document", SPORTS_TITLE)
+    expect(page.locator("#targets-note")).to_contain_text(f"《{SPORTS_TITLE}》")
+    expect(page.locator("#targets-table").get_by_role("gridcell").filter(has_text="新建标准化学校操场12个").first
+           ).to_be_visible()

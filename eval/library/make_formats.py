@@ -1,66 +1,43 @@
-"""Build the non-markdown test documents of the library evaluation from their sources.
+"""Build the non-markdown documents of the library evaluation (test and dev) from their sources.
 
-    .venv/bin/python eval/library/make_formats.py
+    .venv/bin/python eval/library/make_formats.py                 # rebuild every document in place
+    .venv/bin/python eval/library/make_formats.py --out /tmp/lib  # build into /tmp/lib/{test,dev}/
+    .venv/bin/python eval/library/make_formats.py --check         # build into a temporary folder and
+                                                                  # compare with the committed files
+    .venv/bin/python eval/library/make_formats.py ID ...          # only these documents
 
-Sources live in eval/library/sources/ (UTF-8 text; the gold set's facts and evidence are checked
-against them). Outputs go to eval/library/test/:
+Every built document is one row of DOCUMENTS: its id, format, folder (eval/library/test/ or
+eval/library/dev/), source (UTF-8 text under eval/library/sources/; the gold facts and evidence
+are checked against the built file, and against this text where the file cannot reproduce it
+exactly, see check_gold.py) and its layout options.
 
-- shaoguan-preschool-opinions-2019.html   a government web page (traditional characters, UTF-8)
-- yanzhou-special-education-plan-2023-2027.docx   a Word file (一、 = Heading 1, （一） = Heading 2)
-- county-high-school-14th-action-plan.pdf   a PDF with a text layer (STSong-Light), page numbers
-- tianshui-rural-education-opinions-2005.txt   GB18030, CRLF line ends, run-together numbering
-
-Source line markers (docx/pdf/html sources): "# " centred title, "## " heading 1, "### " heading 2,
-"> " right-aligned line (signature, date); a first-line "<!-- ... -->" comment is dropped.
+Source line markers (html/docx/pdf sources): "# " centred title, "## " heading 1, "### " heading 2,
+"> " right-aligned line (signature, date), "| a | b |" table row; a first-line "<!-- ... -->"
+comment is dropped. A .txt source is copied as is (re-encoded, CRLF line ends).
 Requires python-docx and reportlab (`.venv/bin/pip install python-docx reportlab`).
+
+--check compares .html/.txt byte for byte and .docx/.pdf by their text as read by
+assistant.readers.read_document (.docx and .pdf carry build timestamps).
 """
 from __future__ import annotations
 
+import argparse
 import html
 import re
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parent      # eval/library
+MAIN = HERE.parent.parent
 SRC = HERE / "sources"
-OUT = HERE / "test"
 
 
-def source_lines(name: str) -> list[str]:
-    text = (SRC / name).read_text(encoding="utf-8")
-    text = re.sub(r"\A<!--.*?-->\s*", "", text, flags=re.S)
-    return [ln.rstrip() for ln in text.splitlines() if ln.strip()]
-
-
-def kind(line: str) -> tuple[str, str]:
-    for mark, k in (("### ", "h2"), ("## ", "h1"), ("# ", "title"), ("> ", "right")):
-        if line.startswith(mark):
-            return k, line[len(mark):]
-    return "p", line
-
-
-# --------------------------------------------------------------------------- html
-def _ent(s: str) -> str:
-    """Escape as a CMS would: entities for quotes and dashes (parsers must unescape)."""
-    s = html.escape(s, quote=False)
-    return (s.replace("“", "&ldquo;").replace("”", "&rdquo;").replace("—", "&mdash;")
-             .replace("·", "&middot;"))
-
-
-def build_html() -> Path:
-    lines = source_lines("shaoguan-preschool-opinions-2019.md")
-    title = lines[0]
-    body = []
-    info, wenhao = lines[1], lines[2]
-    date, source = re.match(r"發布時間：(.+?)\s+來源：(.+)", info).groups()
-    body.append(f'<p class="wh" style="text-align:center">{_ent(wenhao)}</p>')
-    for ln in lines[3:]:
-        if re.match(r"^[一二三四五六七八九十]+、", ln):
-            body.append(f'<p style="text-indent:2em"><strong>{_ent(ln)}</strong></p>')
-        elif ln in ("韶關市人民政府",) or re.match(r"^\d{4}年\d+月\d+日$", ln):
-            body.append(f'<p style="text-align:right">{_ent(ln)}</p>')
-        else:
-            body.append(f'<p style="text-indent:2em">&nbsp;&nbsp;{_ent(ln)}</p>')
-    page = f"""<!DOCTYPE html>
+# --------------------------------------------------------------------------- html page chrome
+def shaoguan_page(title: str, date: str, source: str, wenhao: str, body: str) -> str:
+    return f"""<!DOCTYPE html>
 <html lang="zh-Hant">
 <head>
 <meta charset="utf-8">
@@ -101,7 +78,7 @@ def build_html() -> Path:
     <h1>{_ent(title)}</h1>
     <div class="info">發布時間：{date}&nbsp;&nbsp;&nbsp;來源：{_ent(source)}&nbsp;&nbsp;&nbsp;【字體：<a href="javascript:void(0)">大</a> <a href="javascript:void(0)">中</a> <a href="javascript:void(0)">小</a>】</div>
     <div class="content" id="zoom">
-{chr(10).join('      ' + b for b in body)}
+{body}
     </div>
     <div class="related">
       <h4>相關閱讀</h4>
@@ -130,32 +107,250 @@ def build_html() -> Path:
 </body>
 </html>
 """
-    out = OUT / "shaoguan-preschool-opinions-2019.html"
-    out.write_text(page, encoding="utf-8")
-    return out
+
+
+def quanzhou_page(title: str, date: str, source: str, wenhao: str, body: str) -> str:
+    return f"""<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">
+<html>
+<head>
+<meta http-equiv="Content-Type" content="text/html; charset=gb2312">
+<meta charset="gb2312">
+<meta name="ArticleTitle" content="{_ent(title)}">
+<meta name="PubDate" content="{date}">
+<meta name="ContentSource" content="{_ent(source)}">
+<title>{_ent(title)} - 通知公告 - 泉州市教育局</title>
+<link rel="stylesheet" type="text/css" href="/images/style.css">
+</head>
+<body>
+<div class="topbar">歡迎訪問泉州市教育局網站&nbsp;&nbsp;<a href="/">設為首頁</a> | <a href="/">加入收藏</a> | <a href="/jft/">繁體</a> | <a href="/wza/">無障礙瀏覽</a></div>
+<div class="banner"><img src="/images/banner_qzjy.jpg" alt="泉州市教育局"></div>
+<div class="menu">
+  <a href="/">網站首頁</a><a href="/jggk/">機構概況</a><a href="/zwgk/">政務公開</a><a href="/jydt/">教育動態</a><a href="/bsfw/">辦事服務</a><a href="/hdjl/">互動交流</a><a href="/ztzl/">專題專欄</a>
+</div>
+<div class="location">您現在的位置：<a href="/">首頁</a> &gt;&gt; <a href="/zwgk/">政務公開</a> &gt;&gt; <a href="/zwgk/tzgg/">通知公告</a> &gt;&gt; 正文</div>
+<div class="wrap">
+  <div class="left">
+    <div class="ltit">政務公開</div>
+    <ul>
+      <li><a href="/zwgk/tzgg/">通知公告</a></li>
+      <li><a href="/zwgk/zcwj/">政策文件</a></li>
+      <li><a href="/zwgk/ghjh/">規劃計劃</a></li>
+      <li><a href="/zwgk/rsxx/">人事信息</a></li>
+    </ul>
+  </div>
+  <div class="right">
+    <table class="xxgk" width="100%">
+      <tr><td>索 引 號：</td><td>QZ02100-0300-2022-00047</td><td>公開方式：</td><td>主動公開</td></tr>
+      <tr><td>發文機關：</td><td>泉州市教育局</td><td>主題分類：</td><td>基礎教育</td></tr>
+      <tr><td>文　　號：</td><td>{_ent(wenhao)}</td><td>成文日期：</td><td>2022-04-08</td></tr>
+    </table>
+    <h1 class="arttitle">{_ent(title)}</h1>
+    <div class="artinfo">發布時間：{date}&nbsp;&nbsp;&nbsp;&nbsp;來源：{_ent(source)}&nbsp;&nbsp;&nbsp;&nbsp;瀏覽次數：<span id="hits">3862</span>&nbsp;&nbsp;【<a href="javascript:doZoom(16)">大</a> <a href="javascript:doZoom(14)">中</a> <a href="javascript:doZoom(12)">小</a>】</div>
+    <div class="artcon" id="zoom">
+{body}
+    </div>
+    <div class="attach">附件下載：<a href="/uploadfiles/2022/04/20220411093015.pdf">泉教基〔2022〕12號.pdf</a></div>
+    <div class="prenext">
+      <p>上一篇：<a href="/zwgk/tzgg/202204/t20220406_2718.htm">泉州市教育局關於做好2022年義務教育招生入學工作的通知</a></p>
+      <p>下一篇：<a href="/zwgk/tzgg/202204/t20220415_2731.htm">泉州市教育局關於開展2022年中小學&ldquo;書香校園&rdquo;創建活動的通知</a></p>
+    </div>
+    <div class="tools"><a href="javascript:window.print()">【打印本頁】</a>&nbsp;<a href="javascript:window.close()">【關閉窗口】</a></div>
+  </div>
+</div>
+<div class="footer">
+  <p>版權所有：泉州市教育局&nbsp;&nbsp;地址：泉州市豐澤區東海大街1號&nbsp;&nbsp;郵編：362000</p>
+  <p>閩ICP備05012345號&nbsp;&nbsp;網站標識碼：3505000021&nbsp;&nbsp;閩公網安備 35050302000123號</p>
+</div>
+<script type="text/javascript">
+  function doZoom(size) {{ document.getElementById("zoom").style.fontSize = size + "pt"; }}
+  var _hmt = _hmt || [];
+  (function () {{
+    var hm = document.createElement("script");
+    hm.src = "https://hm.baidu.com/hm.js?0a1b2c3d4e5f";
+    document.getElementsByTagName("head")[0].appendChild(hm);
+  }})();
+</script>
+</body>
+</html>
+"""
+
+
+# --------------------------------------------------------------------------- the documents
+@dataclass(frozen=True)
+class Doc:
+    id: str
+    fmt: str            # html | docx | pdf | txt (the file's suffix)
+    folder: str         # test | dev: the split, and the output folder under eval/library/
+    source: str         # path under eval/library/sources/
+    opts: dict = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return f"{self.id}.{self.fmt}"
+
+    @property
+    def source_path(self) -> Path:
+        return SRC / self.source
+
+    @property
+    def path(self) -> Path:
+        """The committed file."""
+        return HERE / self.folder / self.name
+
+
+DOCUMENTS: tuple[Doc, ...] = (
+    # ---- test (held out)
+    # a government web page, traditional characters, UTF-8
+    Doc("shaoguan-preschool-opinions-2019", "html", "test", "shaoguan-preschool-opinions-2019.md",
+        dict(page=shaoguan_page, encoding="utf-8", crlf=False, wenhao_attrs=' class="wh"',
+             signer="韶關市人民政府")),
+    # a Word file: 一、 = Heading 1, （一） = Heading 2
+    Doc("yanzhou-special-education-plan-2023-2027", "docx", "test",
+        "yanzhou-special-education-plan-2023-2027.md",
+        dict(header="兖州区人民政府办公室文件", title="兖州区特殊教育发展提升五年行动计划（2023—2027年）",
+             author="兖州区政府办公室", centre_lines=("济宁市兖州区人民政府办公室",),
+             centre_prefixes=("兖政办字",))),
+    # a PDF with a text layer (STSong-Light), page numbers "— n —", 6 pages
+    Doc("county-high-school-14th-action-plan", "pdf", "test", "county-high-school-14th-action-plan.md",
+        dict(title="“十四五”县域普通高中发展提升行动计划", author="教育部", banner="教育部等九部门文件",
+             banner_size=24, banner_leading=40, wenhao_prefix="教基〔", margins=(3.7, 3.5),
+             pages=(6, 6))),
+    # GB18030, CRLF line ends, numbering run together
+    Doc("tianshui-rural-education-opinions-2005", "txt", "test", "tianshui-rural-education-opinions-2005.txt",
+        dict(encoding="gb18030")),
+    # ---- dev, second batch (gold: eval/library_gold_dev2.jsonl)
+    # a city education bureau page, TRADITIONAL characters, encoded GBK while the page declares
+    # gb2312 (as many government CMSs do; browsers decode the gb2312 label as GBK - a strict gb2312
+    # decoder fails on 繁體 characters), CRLF line ends, one table
+    Doc("quanzhou-compulsory-education-balance-2022", "html", "dev",
+        "dev/quanzhou-compulsory-education-balance-2022.md",
+        dict(page=quanzhou_page, encoding="gbk", crlf=True, wenhao_attrs="", signer="泉州市教育局",
+             charset_label="gb2312")),
+    # a county notice + plan: 一、 = Heading 1, （一） = Heading 2, "牵头单位：/配合单位："
+    # paragraphs, one Word table (the 附件 task list)
+    Doc("anji-teacher-workforce-plan-2024-2026", "docx", "dev", "dev/anji-teacher-workforce-plan-2024-2026.md",
+        dict(header="安吉县人民政府办公室文件", title="安吉县教师队伍建设三年行动计划（2024—2026年）",
+             author="安吉县政府办公室", centre_prefixes=("安政办发",),
+             flush_prefixes=("牵头单位：", "配合单位：", "附件："), flush_suffixes=("直属单位：",))),
+    # a provincial notice + plan with a text layer (STSong-Light), running header from page 2 on,
+    # page numbers "— n —"
+    Doc("sichuan-student-mental-health-plan-2023-2025", "pdf", "dev",
+        "dev/sichuan-student-mental-health-plan-2023-2025.md",
+        dict(title="四川省中小学生心理健康促进行动计划（2023—2025年）", author="四川省教育厅",
+             banner="四川省教育厅文件", banner_size=26, banner_leading=42, wenhao_prefix="川教〔",
+             margins=(3.2, 3.0), running=("川教〔2023〕87号", "四川省中小学生心理健康促进行动计划（2023—2025年）"),
+             head_suffixes=("关工委：",), pages=(3, 5))),
+    # GB18030, CRLF line ends, numbering run together
+    Doc("mianyang-left-behind-children-opinions-2010", "txt", "dev",
+        "dev/mianyang-left-behind-children-opinions-2010.txt", dict(encoding="gb18030")),
+)
+# (The markdown documents - data/corpus/*.md, dev/*.md, test/*.md - are written directly.)
+
+BY_ID = {d.id: d for d in DOCUMENTS}
+
+
+# --------------------------------------------------------------------------- sources
+def strip_comment(text: str) -> str:
+    return re.sub(r"\A<!--.*?-->\s*", "", text, flags=re.S)
+
+
+def source_text(doc: Doc) -> str:
+    """The source's text as the gold is written against it (first-line comment dropped)."""
+    return strip_comment(doc.source_path.read_text(encoding="utf-8"))
+
+
+def source_lines(doc: Doc) -> list[str]:
+    return [ln.rstrip() for ln in source_text(doc).splitlines() if ln.strip()]
+
+
+def kind(line: str) -> tuple[str, str]:
+    for mark, k in (("### ", "h2"), ("## ", "h1"), ("# ", "title"), ("> ", "right")):
+        if line.startswith(mark):
+            return k, line[len(mark):]
+    if line.startswith("| "):
+        return "row", line
+    return "p", line
+
+
+def cells(row: str) -> list[str]:
+    return [c.strip() for c in row.strip().strip("|").split("|")]
+
+
+def grouped(lines: list[str]):
+    """Yield (kind, text) with consecutive table rows merged into ("table", [[cells], ...])."""
+    rows: list[list[str]] = []
+    for ln in lines:
+        k, text = kind(ln)
+        if k == "row":
+            rows.append(cells(text))
+            continue
+        if rows:
+            yield "table", rows
+            rows = []
+        yield k, text
+    if rows:
+        yield "table", rows
+
+
+# --------------------------------------------------------------------------- html
+def _ent(s: str) -> str:
+    """Escape as a CMS would: entities for quotes and dashes (parsers must unescape)."""
+    s = html.escape(s, quote=False)
+    return (s.replace("“", "&ldquo;").replace("”", "&rdquo;").replace("—", "&mdash;")
+             .replace("·", "&middot;"))
+
+
+def build_html(doc: Doc, out: Path) -> None:
+    o = doc.opts
+    lines = source_lines(doc)
+    title, info, wenhao = lines[0], lines[1], lines[2]
+    date, source = re.match(r"發布時間：(.+?)\s+來源：(.+)", info).groups()
+    body = [f'<p{o["wenhao_attrs"]} style="text-align:center">{_ent(wenhao)}</p>']
+    for k, item in grouped(lines[3:]):
+        if k == "table":
+            head, *rest = item
+            trs = ["<tr>" + "".join(f'<td style="background:#eee"><b>{_ent(c)}</b></td>' for c in head) + "</tr>"]
+            trs += ["<tr>" + "".join(f"<td>{_ent(c)}</td>" for c in r) + "</tr>" for r in rest]
+            body.append('<table border="1" cellspacing="0" cellpadding="4" align="center" width="90%">'
+                        + "".join(trs) + "</table>")
+        elif re.match(r"^[一二三四五六七八九十]+、", item):
+            body.append(f'<p style="text-indent:2em"><strong>{_ent(item)}</strong></p>')
+        elif re.match(r"^表\d", item):
+            body.append(f'<p style="text-align:center"><b>{_ent(item)}</b></p>')
+        elif item == o["signer"] or re.match(r"^\d{4}年\d+月\d+日$", item):
+            body.append(f'<p style="text-align:right">{_ent(item)}</p>')
+        elif item.endswith("：") and "教育局" in item:  # addressees
+            body.append(f"<p>{_ent(item)}</p>")
+        else:
+            body.append(f'<p style="text-indent:2em">&nbsp;&nbsp;{_ent(item)}</p>')
+    page = o["page"](title, date, source, wenhao, "\n".join("      " + b for b in body))
+    if o["crlf"]:
+        page = page.replace("\n", "\r\n")
+    out.write_bytes(page.encode(o["encoding"]))
 
 
 # --------------------------------------------------------------------------- docx
-def build_docx() -> Path:
+def build_docx(doc: Doc, out: Path) -> None:
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
     from docx.shared import Pt
 
-    doc = Document()
+    o = doc.opts
+    d = Document()
     for style_name, font, size in (("Normal", "仿宋_GB2312", 16), ("Heading 1", "黑体", 16),
                                    ("Heading 2", "楷体_GB2312", 16), ("Title", "方正小标宋简体", 22)):
-        st = doc.styles[style_name]
+        st = d.styles[style_name]
         st.font.size = Pt(size)
         st.font.name = font
         st.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), font)
 
-    header = doc.sections[0].header.paragraphs[0]
-    header.text = "兖州区人民政府办公室文件"
+    header = d.sections[0].header.paragraphs[0]
+    header.text = o["header"]
     header.alignment = WD_ALIGN_PARAGRAPH.CENTER
     # page number field in the footer
-    fp = doc.sections[0].footer.paragraphs[0]
+    fp = d.sections[0].footer.paragraphs[0]
     fp.alignment = WD_ALIGN_PARAGRAPH.CENTER
     fp.add_run("— ")
     run = fp.add_run()
@@ -170,33 +365,47 @@ def build_docx() -> Path:
         run._r.append(el)
     fp.add_run(" —")
 
-    for ln in source_lines("yanzhou-special-education-plan-2023-2027.md"):
-        k, text = kind(ln)
-        if k == "title":
-            p = doc.add_paragraph(text, style="Title")
+    centre_lines = o.get("centre_lines", ())
+    centre_prefixes = o.get("centre_prefixes", ())
+    flush_prefixes = o.get("flush_prefixes", ())
+    flush_suffixes = o.get("flush_suffixes", ())
+    for k, item in grouped(source_lines(doc)):
+        if k == "table":
+            table = d.add_table(rows=len(item), cols=len(item[0]))
+            table.style = "Table Grid"
+            for r, row in enumerate(item):
+                for c, val in enumerate(row):
+                    cell = table.cell(r, c)
+                    cell.text = val
+                    if r == 0:
+                        for run_ in cell.paragraphs[0].runs:
+                            run_.bold = True
+        elif k == "title":
+            p = d.add_paragraph(item, style="Title")
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         elif k == "h1":
-            doc.add_heading(text, level=1)
+            d.add_heading(item, level=1)
         elif k == "h2":
-            doc.add_heading(text, level=2)
+            d.add_heading(item, level=2)
         elif k == "right":
-            p = doc.add_paragraph(text)
+            p = d.add_paragraph(item)
             p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         else:
-            p = doc.add_paragraph(text)
-            if text in ("济宁市兖州区人民政府办公室", ) or text.startswith("兖政办字"):
+            p = d.add_paragraph(item)
+            if item in centre_lines or (centre_prefixes and item.startswith(centre_prefixes)):
                 p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            elif ((flush_prefixes and item.startswith(flush_prefixes))
+                  or (flush_suffixes and item.endswith(flush_suffixes))):
+                pass  # flush left, as such lines usually are
             else:
                 p.paragraph_format.first_line_indent = Pt(32)
-    out = OUT / "yanzhou-special-education-plan-2023-2027.docx"
-    doc.core_properties.title = "兖州区特殊教育发展提升五年行动计划（2023—2027年）"
-    doc.core_properties.author = "兖州区政府办公室"
-    doc.save(out)
-    return out
+    d.core_properties.title = o["title"]
+    d.core_properties.author = o["author"]
+    d.save(out)
 
 
 # --------------------------------------------------------------------------- pdf
-def build_pdf() -> Path:
+def build_pdf(doc: Doc, out: Path) -> None:
     from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_RIGHT
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
@@ -205,6 +414,7 @@ def build_pdf() -> Path:
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
+    o = doc.opts
     pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
     base = dict(fontName="STSong-Light", fontSize=15, leading=27, wordWrap="CJK")
     body = ParagraphStyle("body", firstLineIndent=30, alignment=TA_JUSTIFY, **base)
@@ -213,50 +423,124 @@ def build_pdf() -> Path:
                            **{**base, "fontSize": 19, "leading": 30})
     right = ParagraphStyle("right", alignment=TA_RIGHT, **base)
     center = ParagraphStyle("center", alignment=TA_CENTER, **base)
+    running = o.get("running")  # (left, right) header text from page 2 on, or None
+    head_suffixes = o.get("head_suffixes", ())
 
-    def page_no(canvas, doc):
+    def first_page(canvas, d):
         canvas.saveState()
         canvas.setFont("STSong-Light", 12)
-        canvas.drawCentredString(A4[0] / 2, 1.4 * cm, f"— {doc.page} —")
+        canvas.drawCentredString(A4[0] / 2, 1.4 * cm, f"— {d.page} —")
+        canvas.restoreState()
+
+    def later_pages(canvas, d):
+        first_page(canvas, d)
+        if not running:
+            return
+        canvas.saveState()
+        canvas.setFont("STSong-Light", 10.5)
+        canvas.drawString(2.8 * cm, A4[1] - 2.2 * cm, running[0])
+        canvas.drawRightString(A4[0] - 2.6 * cm, A4[1] - 2.2 * cm, running[1])
+        canvas.setLineWidth(0.5)
+        canvas.line(2.8 * cm, A4[1] - 2.4 * cm, A4[0] - 2.6 * cm, A4[1] - 2.4 * cm)
         canvas.restoreState()
 
     story = []
-    for ln in source_lines("county-high-school-14th-action-plan.md"):
-        k, text = kind(ln)
-        text = html.escape(text, quote=False)
+    for k, item in grouped(source_lines(doc)):
+        text = html.escape(item, quote=False)
         if k == "title":
             story.append(Paragraph(text, title))
         elif k in ("h1", "h2"):
             story.append(Paragraph(f"<b>{text}</b>", head))
         elif k == "right":
-            story.append(Paragraph(text, right))
-        elif text in ("教育部等九部门文件",):
-            story.append(Paragraph(f'<font size="24" color="red">{text}</font>',
+            story.append(Paragraph(text.replace("  ", "&nbsp;&nbsp;&nbsp;&nbsp;"), right))
+        elif item == o["banner"]:
+            story.append(Paragraph(f'<font size="{o["banner_size"]}" color="red">{text}</font>',
                                    ParagraphStyle("red", alignment=TA_CENTER,
-                                                  **{**base, "leading": 40})))
-        elif re.match(r"^教基〔", text):
+                                                  **{**base, "leading": o["banner_leading"]})))
+        elif item.startswith(o["wenhao_prefix"]):
             story.append(Paragraph(text, center))
             story.append(Spacer(1, 10))
+        elif head_suffixes and item.endswith(head_suffixes):
+            story.append(Paragraph(text, head))
         else:
             story.append(Paragraph(text, body))
-    out = OUT / "county-high-school-14th-action-plan.pdf"
+    top, bottom = o["margins"]
     SimpleDocTemplate(str(out), pagesize=A4, leftMargin=2.8 * cm, rightMargin=2.6 * cm,
-                      topMargin=3.7 * cm, bottomMargin=3.5 * cm,
-                      title="“十四五”县域普通高中发展提升行动计划", author="教育部").build(
-        story, onFirstPage=page_no, onLaterPages=page_no)
-    return out
+                      topMargin=top * cm, bottomMargin=bottom * cm,
+                      title=o["title"], author=o["author"]).build(
+        story, onFirstPage=first_page, onLaterPages=later_pages)
 
 
 # --------------------------------------------------------------------------- txt
-def build_txt() -> Path:
-    text = (SRC / "tianshui-rural-education-opinions-2005.txt").read_text(encoding="utf-8")
-    out = OUT / "tianshui-rural-education-opinions-2005.txt"
-    out.write_bytes(text.replace("\r\n", "\n").replace("\n", "\r\n").encode("gb18030"))
+def build_txt(doc: Doc, out: Path) -> None:
+    text = doc.source_path.read_text(encoding="utf-8")
+    out.write_bytes(text.replace("\r\n", "\n").replace("\n", "\r\n").encode(doc.opts["encoding"]))
+
+
+BUILDERS: dict[str, Callable[[Doc, Path], None]] = {
+    "html": build_html, "docx": build_docx, "pdf": build_pdf, "txt": build_txt}
+
+
+def build(doc: Doc, root: Path = HERE) -> Path:
+    """Build `doc` into root/<folder>/<id>.<fmt> and return that path."""
+    out = root / doc.folder / doc.name
+    out.parent.mkdir(parents=True, exist_ok=True)
+    BUILDERS[doc.fmt](doc, out)
     return out
 
 
+def same_content(built: Path, committed: Path) -> bool:
+    """Byte-identical, or (for .docx/.pdf, which carry timestamps) the same text for read_document."""
+    if built.read_bytes() == committed.read_bytes():
+        return True
+    if built.suffix not in (".docx", ".pdf"):
+        return False
+    sys.path.insert(0, str(MAIN))
+    from assistant.readers import read_document  # noqa: PLC0415
+    return read_document(built) == read_document(committed)
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(MAIN))
+    except ValueError:
+        return str(path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("ids", nargs="*", help="document ids (default: all)")
+    ap.add_argument("--out", type=Path, help="build into OUT/test/ and OUT/dev/ instead of eval/library/")
+    ap.add_argument("--check", action="store_true",
+                    help="build into a temporary folder and compare with the committed files")
+    args = ap.parse_args(argv)
+    unknown = [i for i in args.ids if i not in BY_ID]
+    if unknown:
+        ap.error(f"unknown document id(s): {', '.join(unknown)} (known: {', '.join(BY_ID)})")
+    docs = [BY_ID[i] for i in args.ids] if args.ids else list(DOCUMENTS)
+    if args.check:
+        bad = 0
+        with tempfile.TemporaryDirectory() as tmp:
+            for doc in docs:
+                built = build(doc, Path(tmp))
+                if not doc.path.exists():
+                    verdict = "MISSING (not committed)"
+                elif built.read_bytes() == doc.path.read_bytes():
+                    verdict = "identical bytes"
+                elif same_content(built, doc.path):
+                    verdict = "same text"
+                else:
+                    verdict = "DIFFERS"
+                bad += verdict.startswith(("MISSING", "DIFFERS"))
+                print(f"{_shown(doc.path)}  {verdict}")
+        print("OK" if not bad else f"{bad} document(s) differ")
+        return 1 if bad else 0
+    root = args.out.resolve() if args.out else HERE
+    for doc in docs:
+        path = build(doc, root)
+        print(f"{_shown(path)}  {path.stat().st_size} bytes")
+    return 0
+
+
 if __name__ == "__main__":
-    OUT.mkdir(parents=True, exist_ok=True)
-    for build in (build_html, build_docx, build_pdf, build_txt):
-        path = build()
-        print(f"{path.relative_to(HERE)}  {path.stat().st_size} bytes")
+    sys.exit(main())

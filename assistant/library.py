@@ -1,0 +1,171 @@
+"""The library: which documents the assistant answers from, read, parsed and kept in the store.
+
+Configuration (``ASSISTANT_CORPUS``) names files and folders; ``python -m assistant docs add``
+adds more. The store keeps every document's extracted text, so the library reloads without
+its source files, and a document whose text is unchanged is never embedded again.
+
+    >>> from assistant.settings import Settings
+    >>> store = sync_store(Settings())                 # doctest: +SKIP
+    >>> [tree.document.title for tree in load_library(store).trees]   # doctest: +SKIP
+    ['西青区教育高质量发展三年行动方案（2023—2025年）', ...]
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import time
+from pathlib import Path
+from typing import Sequence
+
+from index.store import (ClauseStore, StoreCorrupted, StoreDocument, StoreError, build_generation, open_current)
+
+from .parser import document_id_for, parse_policy
+from .readers import SUPPORTED_SUFFIXES, UnreadableDocument, read_document
+from .records import Library, PolicyTree
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+CORPUS = "corpus"   # origin of a document named by ASSISTANT_CORPUS or `index`
+ADDED = "added"     # origin of a document added with `docs add`
+
+
+class LibraryError(Exception):
+    """A library operation that cannot go ahead; the message is one sentence for the user."""
+
+
+def corpus_files(entries: Sequence[Path]) -> list[Path]:
+    """Files named directly, and the policy files inside named folders, each file once."""
+    if not entries:
+        raise LibraryError("the corpus is empty: name at least one policy file or folder")
+    files: dict[Path, None] = {}
+    for entry in entries:
+        entry = Path(entry)
+        if entry.is_dir():
+            found = sorted(path for path in entry.rglob("*")
+                           if path.is_file() and path.suffix.lower() in SUPPORTED_SUFFIXES
+                           and not path.name.startswith("."))
+            if not found:
+                raise LibraryError(f"{entry} holds no policy files ({', '.join(SUPPORTED_SUFFIXES)})")
+            files.update(dict.fromkeys(path.resolve() for path in found))
+        elif entry.is_file():
+            files[entry.resolve()] = None
+        else:
+            raise LibraryError(f"cannot read {entry}: no such file or folder")
+    return list(files)
+
+
+def read_sources(paths: Sequence[Path], origin: str) -> list[StoreDocument]:
+    """Read each file; the same content given twice is one document, two files may not share an id."""
+    documents: dict[str, StoreDocument] = {}
+    for path in paths:
+        try:
+            text = read_document(path)
+        except UnreadableDocument as error:
+            raise LibraryError(str(error)) from None
+        document = StoreDocument.from_text(document_id_for(path), str(path), origin, text)
+        if (previous := documents.get(document.id)) is not None:
+            if previous.sha256 == document.sha256:
+                continue
+            raise LibraryError(f"{previous.source} and {path} would both be document {document.id!r}: "
+                               "rename one of them")
+        documents[document.id] = document
+    return list(documents.values())
+
+
+def parse_source(document: StoreDocument) -> PolicyTree:
+    tree = parse_policy(document.text, document.id, source=document.source)
+    if not tree.items and not tree.parts:
+        raise LibraryError(f"{document.source} does not look like a policy document: no numbered parts, "
+                           "items or articles (一、 / （一） / 第一条) were found in it")
+    return tree
+
+
+def load_library(store: ClauseStore) -> Library:
+    """The parsed documents of a store generation, in the order they were added."""
+    trees = []
+    for info in store.documents():
+        trees.append(parse_policy(store.text(info.id), info.id, source=info.source))
+    return Library(tuple(trees))
+
+
+def open_or_sync(settings: Settings) -> ClauseStore:
+    """The store to answer from. An explicitly configured ``ASSISTANT_CORPUS`` is synced at every start;
+    otherwise the store is served as the last ``index`` or ``docs`` command left it (built from the
+    shipped corpus the first time)."""
+    if "corpus" not in settings.model_fields_set:
+        try:
+            store = open_current(settings.store)
+        except StoreCorrupted as error:
+            store = _set_aside(settings.store, error)
+        if store is not None and store.manifest.model == settings.embedding_model:
+            return store
+    return sync_store(settings)
+
+
+def sync_store(settings: Settings, corpus: Sequence[Path] | None = None) -> ClauseStore:
+    """Make the store hold the corpus plus the documents added with ``docs add``; build only on change."""
+    wanted = read_sources(corpus_files(settings.corpus if corpus is None else corpus), CORPUS)
+    try:
+        current = open_current(settings.store)
+    except StoreCorrupted as error:
+        current = _set_aside(settings.store, error)
+    corpus_ids = {document.id for document in wanted}
+    if current is not None:
+        wanted += [_stored(current, info.id) for info in current.documents()
+                   if info.origin == ADDED and info.id not in corpus_ids]
+    return _build_if_changed(settings, current, wanted)
+
+
+def add_documents(settings: Settings, paths: Sequence[Path]) -> tuple[ClauseStore, list[str]]:
+    """Add (or update) documents; returns the store and the ids added."""
+    new = read_sources(corpus_files(paths), ADDED)
+    current = open_or_sync(settings)
+    new_ids = {document.id for document in new}
+    kept = [_stored(current, info.id) for info in current.documents() if info.id not in new_ids]
+    return _build_if_changed(settings, current, kept + new), [document.id for document in new]
+
+
+def remove_documents(settings: Settings, document_ids: Sequence[str]) -> ClauseStore:
+    current = open_or_sync(settings)
+    infos = {info.id: info for info in current.documents()}
+    for document_id in document_ids:
+        if document_id not in infos:
+            raise LibraryError(f"no document {document_id!r} in the library; see `python -m assistant docs list`")
+        if infos[document_id].origin == CORPUS and "corpus" in settings.model_fields_set:
+            raise LibraryError(f"{document_id!r} comes from ASSISTANT_CORPUS: remove it there instead")
+    kept = [_stored(current, info.id) for info in current.documents() if info.id not in set(document_ids)]
+    if not kept:
+        raise LibraryError("that would leave the library empty; add another document first")
+    return _build_if_changed(settings, current, kept)
+
+
+def _stored(store: ClauseStore, document_id: str) -> StoreDocument:
+    info = next(info for info in store.documents() if info.id == document_id)
+    return StoreDocument(info.id, info.source, info.origin, store.text(info.id), info.sha256)
+
+
+def _build_if_changed(settings: Settings, current: ClauseStore | None,
+                      documents: list[StoreDocument]) -> ClauseStore:
+    if current is not None and _same(current, documents, settings):
+        return current
+    trees = [parse_source(document) for document in documents]
+    try:
+        return build_generation(settings.store, [(document, tree.clauses) for document, tree in zip(documents, trees)],
+                                settings.embedding_model, show_progress=settings.show_progress)
+    except StoreError as error:
+        raise LibraryError(str(error)) from None
+
+
+def _same(store: ClauseStore, documents: list[StoreDocument], settings: Settings) -> bool:
+    stored = [(info.id, info.sha256, info.origin) for info in store.documents()]
+    wanted = [(document.id, document.sha256, document.origin) for document in documents]
+    return sorted(stored) == sorted(wanted) and store.manifest.model == settings.embedding_model
+
+
+def _set_aside(path: Path, error: StoreCorrupted) -> None:
+    """A damaged store is moved aside (not deleted: it may hold added documents) and rebuilt."""
+    damaged = Path(path).with_name(f"{Path(path).name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
+    log.warning("%s; moving it to %s and rebuilding", error, damaged)
+    shutil.move(str(path), str(damaged))
+    return None

@@ -1,0 +1,103 @@
+"""Library-level wording: refusals, example questions, the library listing and document labels.
+
+Every sentence is a template from ``prompts/answers.toml`` filled from the library's own records,
+so nothing here belongs to one document.
+"""
+
+from __future__ import annotations
+
+from .records import Document, Library, PolicyTree
+from .scope import Scope
+from .text import chinese_numeral
+
+MAX_LISTED_TITLES = 3
+
+
+def period_text(document: Document) -> str:
+    if not document.period:
+        return ""
+    first, last = document.period
+    return f"{first}年" if first == last else f"{first}—{last}年"
+
+
+class Replies:
+    def __init__(self, library: Library, templates: dict) -> None:
+        self.library = library
+        self.templates = templates
+        self.examples = self._examples()
+
+    # ---------------------------------------------------------------- refusals
+    def refusal(self, reason: str, scope: Scope | None = None) -> str:
+        templates = self.templates
+        examples = " / ".join(self.examples)
+        documents = self._scoped_documents(scope)
+        scope_name = (templates["scope_one"].format(title=documents[0].title) if len(documents) == 1
+                      else templates["scope_many"])
+        if reason == "injection":
+            return templates["refusal_injection"].format(scope=scope_name, examples=examples)
+        detail = templates.get(f"reason_{reason}", "")
+        places = "、".join(dict.fromkeys(document.place for document in self.library.documents if document.place))
+        periods = "、".join(dict.fromkeys(period_text(document) for document in self.library.documents
+                                          if document.period))
+        detail = detail.format(scope=scope_name, places=places or "—", periods=periods or "—")
+        return templates["refusal"].format(scope=scope_name, reason=detail, coverage=self._coverage(documents),
+                                           examples=examples)
+
+    def _scoped_documents(self, scope: Scope | None) -> list[Document]:
+        if scope is not None and scope.named and scope.documents:
+            return [self.library.tree(document_id).document for document_id in scope.documents]
+        return self.library.documents
+
+    def _coverage(self, documents: list[Document]) -> str:
+        templates = self.templates
+        if len(documents) == 1:
+            tree = self.library.tree(documents[0].id)
+            parts = "、".join(templates["coverage_part"].format(count=chinese_numeral(len(part.item_ids)),
+                                                                title=part.title)
+                             for part in tree.parts if part.item_ids and part.title and len(part.item_ids) < 100)
+            return templates["coverage_one"].format(title=documents[0].title, parts=parts) if parts else ""
+        titles = "、".join(f"《{document.title}》" for document in documents[:MAX_LISTED_TITLES])
+        if len(documents) > MAX_LISTED_TITLES:
+            titles += "等"
+        return templates["coverage_many"].format(count=chinese_numeral(len(documents)) if len(documents) < 100
+                                                 else len(documents), titles=titles)
+
+    def _examples(self) -> list[str]:
+        """Four questions the library can answer, made from its first documents' items and units."""
+        templates = self.templates
+        examples = [templates["example_library"]] if len(self.library.trees) > 1 else []
+        for tree in self.library.trees[:2]:
+            examples += self._examples_of(tree)
+        return list(dict.fromkeys(examples))[:4]
+
+    def _examples_of(self, tree: PolicyTree) -> list[str]:
+        templates = self.templates
+        found: list[str] = []
+        with_units = [item for item in tree.items if item.responsible_units and 4 <= len(item.title) <= 16]
+        if with_units:
+            found.append(templates["example_units"].format(item=with_units[len(with_units) // 3].title))
+        units = tree.responsible_units
+        if len(units) > 2:
+            found.append(templates["example_unit_items"].format(unit=units[2]))
+        parts = sorted((part for part in tree.parts if part.item_ids and part.title), key=lambda p: -len(p.item_ids))
+        if parts:
+            found.append(templates["example_list"].format(part=parts[0].title))
+            items = tree.items_in(parts[0])
+            if items:
+                item = items[len(items) // 2]
+                found.append(templates["example_item"].format(part=parts[0].title, label=item.label))
+        return found
+
+    # ---------------------------------------------------------------- the library itself
+    def listing(self, documents: list[Document]) -> str:
+        templates = self.templates
+        count = chinese_numeral(len(documents)) if len(documents) < 100 else str(len(documents))
+        lines = [templates["library"].format(count=count)]
+        for document in documents:
+            details = "，".join(fact for fact in (document.issuer, document.date, document.doc_number) if fact)
+            lines.append(templates["library_entry"].format(title=document.title, details=details or document.id)
+                         .replace("（）", ""))
+        return "\n".join(lines)
+
+    def label(self, document: Document) -> str:
+        return self.templates["document_label"].format(title=document.title)

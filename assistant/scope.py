@@ -1,0 +1,203 @@
+"""Which documents of the library a question is about: the places, periods, years and titles it names.
+
+Everything it knows comes from the documents' own records (place, period, date, title), so a
+new document is in scope as soon as it is in the library.
+
+    >>> reader = ScopeReader(library, lexicon)                  # doctest: +SKIP
+    >>> reader.read(fold("黄南州学前三年毛入园率是多少")).documents  # doctest: +SKIP
+    ('huangnan-education-14th-fyp',)
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .lexicon import Lexicon
+from .records import Document, Library
+from .text import five_year_plans, fold, year_of
+
+_YEAR_SPAN = re.compile(r"(?<!\d)((?:19|20)\d\d)(?:\s*年)?(?:\s*[—–\-－~～至到]+\s*((?:19|20)\d\d))?(?:\s*年|(?!\d))")
+_PLACE_SUFFIX = re.compile(r"(?:特别行政区|维吾尔自治区|壮族自治区|回族自治区|藏族自治州|自治区|自治州|自治县|省|市|州|县|区|旗|盟)$")
+
+
+@dataclass(frozen=True)
+class Scope:
+    documents: tuple[str, ...]       # the documents to answer from; every document when none is named
+    named: bool = False              # the question (or the caller) named them
+    compare: bool = False            # "A和B分别…": answer for each
+    refusal: str | None = None       # other_place / other_year / injection
+    places: tuple[str, ...] = ()     # places the question names that no document covers
+    within: tuple[str, ...] = ()     # documents the places it names cover (四川省: 四川省's and 绵阳市's)
+
+
+def short_place(place: str) -> str:
+    """西青区 → 西青, 黄南藏族自治州 → 黄南 (two characters at least are kept)."""
+    short = _PLACE_SUFFIX.sub("", place)
+    for ethnic in ("藏族", "蒙古族", "回族", "彝族", "苗族", "壮族", "土家族", "朝鲜族", "哈尼族", "傣族"):
+        short = short.replace(ethnic, "")
+    return short if len(short) >= 2 else place
+
+
+class Gazetteer:
+    """China's administrative divisions: a place's name, the names it goes by, and what encloses it.
+
+    An administrative code's first two digits name the province and its first four the prefecture,
+    so 安吉县 (330523…) lies in 湖州市 (3305…) and 浙江省 (33…)."""
+
+    def __init__(self, entries: tuple[tuple[str, str], ...], short_names: tuple[str, ...]) -> None:
+        self.codes: dict[str, list[str]] = {}
+        for code, name in entries:
+            self.codes.setdefault(fold(name), []).append(code)
+        self.name_of = {code: fold(name) for code, name in entries}
+        # 四川 → 四川省, 北京 → 北京市: the short names people use for provinces and big cities.
+        self.full_name: dict[str, str] = {}
+        for short in short_names:
+            full = next((name for name in self.codes if name.startswith(short)
+                         and any(code.endswith("00000000") for code in self.codes[name])), None)
+            if full:
+                self.full_name[short] = full
+        words = sorted([*self.codes, *self.full_name], key=len, reverse=True)
+        self.pattern = re.compile("|".join(map(re.escape, words))) if words else None
+
+    def names(self) -> set[str]:
+        return set(self.codes) | set(self.full_name)
+
+    def find(self, folded: str) -> list[str]:
+        """The places named in the text, by their full names."""
+        found = self.pattern.findall(folded) if self.pattern else []
+        return [self.full_name.get(name, name) for name in found]
+
+    def enclosing(self, name: str) -> set[str]:
+        """The place itself and the prefecture and province around it, by name."""
+        names = {name}
+        for code in self.codes.get(name, ()):
+            for prefix in (code[:2] + "0" * 10, code[:4] + "0" * 8):
+                if prefix in self.name_of:
+                    names.add(self.name_of[prefix])
+        return names
+
+
+class ScopeReader:
+    def __init__(self, library: Library, lexicon: Lexicon) -> None:
+        self.library = library
+        self.lexicon = lexicon
+        self.documents = library.documents
+        self.gazetteer = Gazetteer(lexicon.places, lexicon.known_places)
+        self.places = {document.id: self._place_names(document) for document in self.documents}
+        self.all_places = {name for names in self.places.values() for name in names}
+        # The provinces and prefectures each document's place lies in (浙江省 for 安吉县).
+        self.regions = {document.id: set().union(*(self.gazetteer.enclosing(name) for name in names))
+                        if names else set() for document, names in
+                        ((document, self.places[document.id]) for document in self.documents)}
+        self.titles = {document.id: fold(document.title) for document in self.documents}
+        self._texts: dict[str, str] = {}
+        self.units = sorted({fold(unit) for tree in library.trees for unit in tree.responsible_units}, key=len,
+                            reverse=True)
+
+    @staticmethod
+    def _place_names(document: Document) -> set[str]:
+        if not document.place or document.place == "全国":
+            return set()
+        place = fold(document.place)
+        return {place, fold(short_place(document.place))}
+
+    def scope_words(self) -> set[str]:
+        """Words that name a place: they scope a question but are not its topic."""
+        return self.all_places | self.gazetteer.names()
+
+    def read(self, folded: str) -> Scope:
+        if any(pattern.search(folded) for pattern in self.lexicon.injection):
+            return Scope((), refusal="injection")
+        by_place = [document.id for document in self.documents if self._names_place(document, folded)]
+        by_title = self._named_by_title(folded)
+        by_id = [document.id for document in self.documents if document.id.lower() in folded]
+        named = list(dict.fromkeys(by_place + by_title + by_id))
+        asked = self._places_asked(folded)
+        # A province or prefecture around some documents' places (四川 for 绵阳市) limits the
+        # question to them; it does not name one of them.
+        region = [document.id for document in self.documents
+                  if any(place in self.regions[document.id] for place in asked)]
+        foreign = [place for place in asked
+                   if not any(place in self.regions[document.id] for document in self.documents)]
+        if foreign and not named and not region:
+            return Scope((), refusal="other_place", places=tuple(foreign))
+        within = tuple(dict.fromkeys(named + region))
+        candidates = named or region or [document.id for document in self.documents]
+        years, spoken = self._years(folded)
+        if years and named:
+            # Years choose among the editions of each named place (西青区 2023—2025 or 2026—2028);
+            # they do not drop another place the question names.
+            by_place: dict[str, list[str]] = {}
+            for document_id in named:
+                by_place.setdefault(self.library.tree(document_id).document.place, []).append(document_id)
+            named = [document_id for group in by_place.values()
+                     for document_id in (self._best_covering(group, years) or group)]
+            candidates = named
+            # A named document may speak of a year outside its period (a baseline: 2020年的89.6%).
+            if not any(self._overlap(document_id, years) for document_id in named) and \
+                    not any(word in self._text(document_id) for word in spoken for document_id in named):
+                return Scope((), refusal="other_year")
+        elif years:
+            covering = self._best_covering(candidates, years)
+            if not covering:
+                return Scope((), refusal="other_year")
+            candidates = covering
+            named = covering if len(covering) < len(self.documents) else []
+        compare = len(named) > 1 and self.lexicon.cues("compare", folded)
+        return Scope(tuple(candidates), named=bool(named), compare=bool(compare), within=within)
+
+    def _names_place(self, document: Document, folded: str) -> bool:
+        return any(name in folded for name in self.places[document.id])
+
+    def _named_by_title(self, folded: str) -> list[str]:
+        """Documents whose title's distinctive part (not its place, period or genre words) the question quotes."""
+        found = []
+        for document_id, title in self.titles.items():
+            core = re.sub(r"[（(][^）)]*[)）]", "", title)
+            for name in self.places[document_id]:
+                core = core.replace(name, "")
+            if len(core) >= 6 and core in folded:
+                found.append(document_id)
+        return found
+
+    def _places_asked(self, folded: str) -> list[str]:
+        """Places the question names (unit names are not places: 市规划资源局西青分局)."""
+        for unit in self.units:
+            folded = folded.replace(unit, "，")
+        return list(dict.fromkeys(self.gazetteer.find(folded)))
+
+    @staticmethod
+    def _years(folded: str) -> tuple[list[tuple[int, int]], list[str]]:
+        """The spans of years the question names (2023—2025年 is one span; 十四五 is 2021—2025),
+        and how it wrote them (to look for in a document's text)."""
+        spans: list[tuple[int, int]] = []
+        spoken: list[str] = []
+        for match in _YEAR_SPAN.finditer(folded):
+            first, last = int(match.group(1)), int(match.group(2) or match.group(1))
+            spans.append((min(first, last), max(first, last)))
+            spoken.append(f"{first}年")
+        for name, span in five_year_plans(folded):
+            spans.append(span)
+            spoken.append(name)
+        return spans, spoken
+
+    def _best_covering(self, document_ids: list[str], years: list[tuple[int, int]]) -> list[str]:
+        """The documents whose period (or, without one, the year they were issued) overlaps the
+        asked years the most."""
+        overlap = {document_id: self._overlap(document_id, years) for document_id in document_ids}
+        best = max(overlap.values(), default=0)
+        return [document_id for document_id in document_ids if best and overlap[document_id] == best]
+
+    def _overlap(self, document_id: str, years: list[tuple[int, int]]) -> int:
+        document = self.library.tree(document_id).document
+        issued = year_of(document.date)
+        span = document.period or ((issued, issued) if issued else None)
+        if span is None:
+            return 0
+        return sum(max(0, min(span[1], last) - max(span[0], first) + 1) for first, last in years)
+
+    def _text(self, document_id: str) -> str:
+        if document_id not in self._texts:
+            self._texts[document_id] = fold("\n".join(clause.text for clause in self.library.tree(document_id).clauses))
+        return self._texts[document_id]
