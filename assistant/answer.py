@@ -36,6 +36,8 @@ _GENRE = re.compile(r"方案|计划|规划|意见|办法|条例|规定|细则|�
 _ORDINAL = re.compile(r"^(第[一二三四五六七八九十\d]+[个项条点]?|最后一?[个项条点]?|首个|末尾)$")
 # "包括哪几项工程", "分几个方面": the noun that is counted names the list, not a topic.
 _COUNTED_NOUN = re.compile(r"(?:几|哪几|多少|哪些)\s*[项个条大类]?\s*(?:工程|任务|方面|措施|举措|行动|部分|内容|工作|条款)")
+# A date, or a 文号/令号, in a header sentence.
+_DATED = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}-\d{1,2}-\d{1,2}|〔\d{4}〕\s*\d+\s*号|令第\s*\d+\s*号")
 _UNIT_NOTE = re.compile(r"(?:责任|牵头|配合|协同|协办|参与)(?:单位|部门)\s*[:：]")
 _YEAR_WORDS = re.compile(r"(?:19|20)\d\d年|[一二三四五六七八九十]{1,3}五(?=[”\"]|规划|时期|期间|末)")
 _MONEY = re.compile(r"\d+(?:\.\d+)?\s*[万亿]?元")
@@ -174,7 +176,8 @@ class Composer:
         topic_text = _COUNTED_NOUN.sub(" ", _PART_REF.sub(" ", folded))
         named = query.paragraph_parts + query.parts
         for title in [fold(part.title) for part in named] + [fold(item.title) for item in query.items]:
-            topic_text = topic_text.replace(title, " ")
+            if title:   # articles and table rows have no title
+                topic_text = topic_text.replace(title, " ")
         topic_tokens = self.tokenizer.tokens(topic_text)
         # A question that quotes the document's title ("黄南州教育事业发展“十四五”规划第三章…") names the
         # document with those words, not a topic.
@@ -199,8 +202,9 @@ class Composer:
         return {word for word in words if len(word) >= 2}
 
     def topic_fit(self, question: str) -> int:
-        """Characters of the question's topic words found in this document's text."""
-        return sum(len(word) for word in self.analyse(question).topic_terms if word in self.corpus_folded)
+        """How much this document is about the question's topic words: their length times how often
+        the text uses them (a word the text names once says little)."""
+        return sum(len(word) * min(self.corpus_folded.count(word), 10) for word in self.analyse(question).topic_terms)
 
     def names_structure(self, question: str) -> bool:
         """Whether the question names one of this document's items, units or parts by their words."""
@@ -712,11 +716,16 @@ class Composer:
 
     def _compose_outline(self) -> tuple[str, list[tuple[Clause, float]]]:
         parts = [part for part in self.tree.parts if part.label]
-        chapters = all(part.label.endswith("章") for part in parts)
+        chapters = [part for part in parts if part.label.endswith("章")]
+        counted = chapters or parts   # a regulation's 附件 is no chapter
         unit = self.templates["outline_unit_chapter" if chapters else "outline_unit_part"]
-        lines = [self.templates["outline"].format(title=self.title, count=chinese_numeral(len(parts)), unit=unit)]
+        articles = [item for item in self.tree.items if item.id.startswith("第") and item.id.endswith("条")]
+        article_count = self.templates["outline_articles"].format(count=chinese_numeral(len(articles))) \
+            if articles else ""
+        lines = [self.templates["outline"].format(title=self.title, count=chinese_numeral(len(counted)), unit=unit,
+                                                  articles=article_count)]
         lines += [part.heading for part in parts]
-        cited = [self._part_clause(part) for part in parts]
+        cited = [self._part_clause(part) for part in parts] + [self._head(item) for item in articles[-1:]]
         return "\n".join(lines), [(clause, 1.0) for clause in cited if clause is not None]
 
     def _part_clause(self, part: Part) -> Clause | None:
@@ -808,7 +817,16 @@ class Composer:
             title=document.title, details=details + templates["document_issued"] if details else "",
             number=templates["document_number"].format(number=document.doc_number) if document.doc_number else "",
             public=templates["document_public"] if any("主动公开" in clause.text for clause in sources) else "")
-        return text, [(clause, 1.0) for clause in sources]
+        # The header's own dated lines say more than the record: 发布时间 beside 成文日期, 自…起施行.
+        stated = [(sentence.strip(), clause) for clause in self._header_clauses()
+                  for sentence in _SENTENCE.findall(clause.text) if _DATED.search(sentence)]
+        extra = [(sentence, clause) for sentence, clause in stated if not all(
+            fact in text for fact in _DATED.findall(sentence))][:2]
+        lines = [text] + [templates["document_stated"].format(sentence=sentence) for sentence, _ in extra]
+        return "\n".join(lines), [(clause, 1.0) for clause in dict.fromkeys(sources + [c for _, c in extra])]
+
+    def _header_clauses(self) -> list[Clause]:
+        return [clause for clause in self.tree.clauses if clause.kind in (ClauseKind.NOTICE, ClauseKind.PREAMBLE)]
 
     def document_sources(self) -> list[Clause]:
         """The clauses that state the document's issuer, date and 文号 (the notice, a web page's

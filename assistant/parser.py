@@ -81,6 +81,7 @@ _FIELD_MEASURES = re.compile(r"^(?:具体举措|主要举措|工作举措|具体
 _FIELD_TARGET = re.compile(r"^(行动目标|工作目标|主要目标|发展目标|目标任务)\s*[:：]")
 _UNIT_FIELD_NAMES = "主要责任单位|责任单位|责任部门|牵头单位|牵头部门|协同配合单位|配合单位|配合部门|参与单位|协办单位"
 # A note's value runs to a bracket, a sentence end, or the next note (牵头单位：A配合单位：B).
+_BRACKETED_NOTE = re.compile(rf"[（(]\s*(?:{_UNIT_FIELD_NAMES})\s*[:：][^）)]*[)）]")
 _UNIT_FIELD = re.compile(rf"({_UNIT_FIELD_NAMES})\s*[:：]\s*((?:(?!{_UNIT_FIELD_NAMES})[^）)\n；;。])*)")
 _COOPERATING = ("配合", "协同", "参与", "协办")
 _UNIT_SUFFIX = re.compile(
@@ -495,8 +496,10 @@ def cooperating_units(text: str) -> tuple[str, ...]:
 
 def _units(text: str, cooperating: bool) -> tuple[str, ...]:
     found: dict[str, None] = {}
-    # A note may be split by a page break: read it on the text with line breaks removed.
-    for match in _UNIT_FIELD.finditer(re.sub(r"\s*\n\s*", "", to_simplified(text))):
+    # A note in brackets may be split by a page break (（责任单位：区 / 委编办）): its line breaks go;
+    # a note on a line of its own ends with its line.
+    simple = _BRACKETED_NOTE.sub(lambda match: re.sub(r"\s*\n\s*", "", match.group(0)), to_simplified(text))
+    for match in _UNIT_FIELD.finditer(simple):
         if any(word in match.group(1) for word in _COOPERATING) != cooperating:
             continue
         found.update(dict.fromkeys(_unit_names(match.group(2))))

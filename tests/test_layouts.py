@@ -75,6 +75,7 @@ def test_lead_and_cooperating_units_written_as_lines_or_notes():
         "1. 建设特殊教育资源中心。",
         "牵头单位：县教育局",
         "配合单位：县财政局、县残联",
+        "2. 培训资源教师。",
         "（二）加强融合教育",
         "推进随班就读。（牵头单位：县教育局；配合单位：县卫健局）",
         "（三）提高保障水平",
@@ -83,6 +84,7 @@ def test_lead_and_cooperating_units_written_as_lines_or_notes():
     tree = parse_policy(text, "county-plan")
     assert tree.document.period == (2023, 2027)
     assert tree.item("一（一）").responsible_units == ("县教育局",)
+    # a note on a line of its own ends with its line: the next measure is not part of a unit's name
     assert tree.item("一（一）").cooperating_units == ("县财政局", "县残联")
     assert tree.item("一（二）").cooperating_units == ("县卫健局",)
     assert tree.item("一（三）").responsible_units == ()

@@ -2,7 +2,7 @@
 
     .venv/bin/python eval/library/check_gold.py [--gold FILE] [--warn]
     .venv/bin/python eval/library/check_gold.py --gold eval/library_gold.jsonl        # the default
-    .venv/bin/python eval/library/check_gold.py --gold eval/library_gold_dev2.jsonl
+    .venv/bin/python eval/library/check_gold.py --gold eval/library_gold.jsonl
 
 The library is data/corpus/*.md (split dev), eval/library/dev/* (dev) and eval/library/test/*
 (test); a document's id is its file name without suffix, and its text is what

@@ -218,7 +218,7 @@ DOCUMENTS: tuple[Doc, ...] = (
     # GB18030, CRLF line ends, numbering run together
     Doc("tianshui-rural-education-opinions-2005", "txt", "test", "tianshui-rural-education-opinions-2005.txt",
         dict(encoding="gb18030")),
-    # ---- dev, second batch (gold: eval/library_gold_dev2.jsonl)
+    # ---- dev, second batch (gold: the lib-dev2 lines of eval/library_gold.jsonl)
     # a city education bureau page, TRADITIONAL characters, encoded GBK while the page declares
     # gb2312 (as many government CMSs do; browsers decode the gb2312 label as GBK - a strict gb2312
     # decoder fails on 繁體 characters), CRLF line ends, one table
