@@ -1,1 +1,1 @@
-"""西青区教育政策问答助手: answers questions about a policy from its parsed clauses, with citations."""
+"""教育政策问答助手: answers questions about a library of policy documents from their parsed clauses, with citations."""

@@ -16,12 +16,12 @@ requirement; a library answer must also cite only its gold documents and be grou
 from __future__ import annotations
 
 import json
-import re
 import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.grounding import ungrounded
+from assistant.parser import cooperating_units, responsible_units
 from assistant.text import fold
 
 HERE = Path(__file__).resolve().parent
@@ -29,8 +29,6 @@ GOLD = HERE / "gold.jsonl"
 LIBRARY_GOLD = HERE / "library_gold.jsonl"
 MAX_ANSWER_CHARS = 600
 _COMMON_KEYS = ("id", "split", "category", "question", "facts", "refused")
-_UNIT_NOTE = re.compile(r"(?:责任单位|牵头单位|配合单位)[：:]\s*([^）)\n]+)")
-_UNIT_SEPARATORS = re.compile(r"[、，,；;\s]+")
 
 
 @dataclass(frozen=True)
@@ -126,12 +124,14 @@ def _share(values: list[bool]) -> float | None:
 
 
 def unit_names_cited(answers: list[dict]) -> list[str]:
-    """Unit names in the 责任单位/牵头单位/配合单位 notes of every citation of ``answers``."""
+    """Unit names in the 责任单位/牵头单位/配合单位 notes of every citation of ``answers`` (read as the
+    parser reads them)."""
     names: dict[str, None] = {}
     for answer in answers:
         for citation in answer.get("citations") or []:
-            for note in _UNIT_NOTE.findall(str(citation.get("text", ""))):
-                names.update(dict.fromkeys(n.rstrip("等") for n in _UNIT_SEPARATORS.split(note) if len(n) >= 2))
+            text = str(citation.get("text", ""))
+            names.update(dict.fromkeys(name for name in responsible_units(text) + cooperating_units(text)
+                                       if len(name) >= 2))
     return list(names)
 
 
