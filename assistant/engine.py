@@ -235,8 +235,11 @@ class Assistant:
 
     def _answers_from(self, document_ids: list[str], question: str,
                       previous: list[DocumentAnswer]) -> list[DocumentAnswer]:
-        if len(document_ids) > 1:   # one search over them all, which each document's answer then filters
-            self._retrieve(question, self.composers[document_ids[0]].analyse(question), document_ids)
+        if len(document_ids) > 1:
+            # One search of the whole library (faster than one limited to these documents), which
+            # each document's answer then filters.
+            self._retrieve(question, self.composers[document_ids[0]].analyse(question),
+                           [tree.document.id for tree in self.library.trees])
         return [self._answer_from(document_id, question, previous) for document_id in document_ids]
 
     def _answer_from(self, document_id: str, question: str, previous: list[DocumentAnswer]) -> DocumentAnswer:

@@ -27,7 +27,7 @@ jieba.setLogLevel(logging.WARNING)
 # Nearest clauses taken from the dense index: for one document, and for the whole library (enough
 # that the best document's own share of them can be used when the question is answered from it).
 DENSE_K = 20
-LIBRARY_DENSE_K = 40
+LIBRARY_DENSE_K = 100
 # A document with fewer of the library-wide hits than this is searched on its own.
 MIN_SHARED_HITS = 3
 _WORD = re.compile(r"[\w%]")
