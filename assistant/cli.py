@@ -275,26 +275,11 @@ def _summary(store) -> str:
             f"({manifest.passages} passages)")
 
 
-def _synced_library(settings, corpus):
-    """Sync the store with ``corpus`` and load it; a store whose stored texts are damaged (which the
-    sync does not notice, its manifest being intact) is moved aside and built again."""
-    from index.store import StoreCorrupted
-
-    from .library import _set_aside, load_library, sync_store
-    store = sync_store(settings, corpus=corpus)
-    try:
-        return store, load_library(store), False
-    except StoreCorrupted as error:
-        store.close()
-        _set_aside(settings.store, error)
-        store = sync_store(settings, corpus=corpus)
-        return store, load_library(store), True
-
-
 def _index(args) -> int:
     settings = load_settings()
     before = _generation(settings)
-    store, library, rebuilt = _synced_library(settings, args.files or None)
+    from .library import sync_library
+    store, library, rebuilt = sync_library(settings, args.files or None)
     manifest = store.manifest
     if store.generation == before and not rebuilt:
         heading = f"the library at {settings.store} is up to date ({store.generation}): {_summary(store)}"

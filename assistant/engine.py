@@ -24,7 +24,7 @@ from pathlib import Path
 from index.store import ClauseStore
 
 from .answer import MAX_ANSWER_CHARS, Composer, Query, fit_answer, to_citations
-from .embeddings import load_embedder
+from .embeddings import Embedder, load_embedder
 from .lexicon import Lexicon
 from .library import load_library, open_or_sync
 from .records import Answer, Clause, Intent, Library
@@ -115,12 +115,15 @@ class Assistant:
         return cls.from_store(settings, open_or_sync(settings), mode)
 
     @classmethod
-    def from_store(cls, settings: Settings, store: ClauseStore,
-                   mode: RetrievalMode = RetrievalMode.HYBRID) -> "Assistant":
+    def from_store(cls, settings: Settings, store: ClauseStore, mode: RetrievalMode = RetrievalMode.HYBRID,
+                   embedder: Embedder | None = None) -> "Assistant":
+        """The assistant over an opened store generation; ``embedder`` reuses a loaded model (a server
+        picking up a new generation)."""
         uses_dense = mode != RetrievalMode.BM25
         with ThreadPoolExecutor(max_workers=1) as pool:
             # Load the model weights while jieba builds its dictionary: shortens the cold start.
-            embedder_future = pool.submit(load_embedder, settings.embedding_model) if uses_dense else None
+            embedder_future = pool.submit(load_embedder, settings.embedding_model) \
+                if uses_dense and embedder is None else None
             library = load_library(store)
             lexicon = Lexicon.load(settings.lexicon_dir)
             units = list(dict.fromkeys(unit for tree in library.trees for unit in tree.responsible_units))
@@ -130,12 +133,16 @@ class Assistant:
             scope_words = scope_reader.scope_words()
             composers = {tree.document.id: Composer(tree, lexicon, tokenizer, templates, scope_words)
                          for tree in library.trees}
-            embedder = embedder_future.result() if embedder_future else None
+            embedder = embedder_future.result() if embedder_future else (embedder if uses_dense else None)
         retriever = HybridRetriever(library.clauses, tokenizer, embedder, store if uses_dense else None,
                                     settings.rrf_k)
         return cls(settings=settings, library=library, store=store, lexicon=lexicon, scope_reader=scope_reader,
                    composers=composers, retriever=retriever, replies=Replies(library, templates),
                    structure_index=StructureIndex(library, composers), mode=mode)
+
+    @property
+    def embedder(self) -> Embedder | None:
+        return self.retriever.embedder
 
     @property
     def generation(self) -> str | None:

@@ -117,6 +117,20 @@ def sync_store(settings: Settings, corpus: Sequence[Path] | None = None) -> Clau
     return _build_if_changed(settings, current, wanted)
 
 
+def sync_library(settings: Settings, corpus: Sequence[Path] | None = None) -> tuple[ClauseStore, Library, bool]:
+    """:func:`sync_store`, then the library loaded from it; a store whose stored texts are damaged
+    (the sync does not notice: its manifest is intact) is moved aside and built again. The last
+    value says whether that happened."""
+    store = sync_store(settings, corpus)
+    try:
+        return store, load_library(store), False
+    except StoreCorrupted as error:
+        store.close()
+        _set_aside(settings.store, error)
+        store = sync_store(settings, corpus)
+        return store, load_library(store), True
+
+
 def add_documents(settings: Settings, paths: Sequence[Path]) -> tuple[ClauseStore, list[str]]:
     """Add (or update) documents; returns the store and the ids added."""
     new = read_sources(corpus_files(paths), ADDED)

@@ -177,7 +177,9 @@ class AssistantHolder:
             store = open_current(self.settings.store)
             if store is None:
                 return
-            fresh = Assistant.from_store(self.settings, store, self.mode)
+            current = self._assistant
+            fresh = Assistant.from_store(self.settings, store, self.mode,
+                                         embedder=current.embedder if current is not None else None)
             store = None   # the assistant holds it now
             self._owned.add(id(fresh))
             previous, self._assistant = self._assistant, fresh   # one assignment: requests see old or new
