@@ -31,7 +31,6 @@ _MEASURE_REF = re.compile(rf"(?:第\s*({_NUMERAL})\s*(?:项|条|个)\s*(?:具体
 _SENTENCE = re.compile(r"[^。；]*[。；]?")
 # "七项", "十五个", "几条": a count, not a topic.
 _COUNTED = re.compile(r"^[一二三四五六七八九十两几多少\d]+[项个条大类节章]?$")
-_GENRE = re.compile(r"方案|计划|规划|意见|办法|条例|规定|细则|纲要|要点|通知|决定|分解表|清单")
 # 第一, 第一个, 最后一个: which of a list, not a topic.
 _ORDINAL = re.compile(r"^(第[一二三四五六七八九十\d]+[个项条点]?|最后一?[个项条点]?|首个|末尾)$")
 # "包括哪几项工程", "分几个方面": the noun that is counted names the list, not a topic.
@@ -77,8 +76,7 @@ class Composer:
                                                 for name, _ in self.unit_names)) if self.unit_names else None
         self.title = tree.document.title
         # How answers refer to the document: 本方案, 本规划, 本条例 … after the genre its title names.
-        genres = _GENRE.findall(to_simplified(self.title))
-        self.this = templates["this"].format(genre=genres[-1] if genres else templates["this_default"])
+        self.this = templates["this"].format(genre=lexicon.genre_of(fold(self.title)) or templates["this_default"])
         self.item_parts = [part for part in tree.parts if part.item_ids]
         # How a question may name a part of items: its title, or a general alias (攻坚 → 攻坚行动).
         self.part_names = self._part_names()

@@ -183,7 +183,7 @@ class Assistant:
         if scope.refusal:
             return scope
         if self.lexicon.cues("library", folded):
-            return LibraryListing(scope.within or scope.documents)
+            return LibraryListing(self._of_kinds_asked(folded, list(scope.within or scope.documents)))
         candidates = list(scope.documents)
         previous: list[DocumentAnswer] = []
         if history and not scope.named and self._looks_like_follow_up(question, candidates):
@@ -210,6 +210,13 @@ class Assistant:
                 return [answer] + [other for other in others if not other.refusal]
             first_refusal = first_refusal or answer
         return [first_refusal] if first_refusal else []
+
+    def _of_kinds_asked(self, folded: str, document_ids: list[str]) -> tuple[str, ...]:
+        """The documents of the kinds a listing question names (哪些条例, 哪些规划), when any are."""
+        asked = [genre for genre in self.lexicon.genres if genre in folded]
+        of_kind = [document_id for document_id in document_ids
+                   if any(genre in fold(self.library.tree(document_id).document.title) for genre in asked)]
+        return tuple(of_kind or document_ids)
 
     def _looks_like_follow_up(self, question: str, candidates: list[str]) -> bool:
         composer = self.composers[candidates[0]]

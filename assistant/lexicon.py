@@ -53,6 +53,7 @@ class Lexicon:
     places: tuple[tuple[str, str], ...]   # (administrative code, name) of every province, prefecture, county
     part_aliases: dict[str, str]
     part_suffix_words: tuple[str, ...]
+    genres: tuple[str, ...]          # kinds of document (方案, 规划, 条例 …), as titles end
     stopwords: frozenset[str]
 
     @classmethod
@@ -84,6 +85,7 @@ class Lexicon:
             places=tuple(tuple(line.split(maxsplit=1)) for line in _data_lines(directory / "places.txt")),
             part_aliases={fold(alias): fold(words) for alias, words in intents["part_aliases"].items()},
             part_suffix_words=tuple(fold(word) for word in intents["part_suffix_words"]),
+            genres=tuple(fold(word) for word in intents["genres"]),
             stopwords=frozenset(stopwords),
         )
 
@@ -103,6 +105,11 @@ class Lexicon:
             if match:
                 found.append(match.group(0))
         return found
+
+    def genre_of(self, folded_title: str) -> str:
+        """The kind of document a title names last (…实施方案 → 实施方案), or ''."""
+        found = [(folded_title.rfind(genre), len(genre), genre) for genre in self.genres if genre in folded_title]
+        return max(found)[2] if found else ""
 
     def is_generic(self, token: str) -> bool:
         return token in self.generic or any(pattern.search(token) for pattern in self.generic_patterns)
