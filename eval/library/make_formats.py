@@ -12,7 +12,7 @@ are checked against the built file, and against this text where the file cannot 
 exactly, see check_gold.py) and its layout options.
 
 Source line markers (html/docx/pdf sources): "# " centred title, "## " heading 1, "### " heading 2,
-"> " right-aligned line (signature, date), "| a | b |" table row; a first-line "<!-- ... -->"
+"#### " heading 3, "> " right-aligned line (signature, date), "| a | b |" table row; a first-line "<!-- ... -->"
 comment is dropped. A .txt source is copied as is (re-encoded, CRLF line ends).
 Requires python-docx and reportlab (`.venv/bin/pip install python-docx reportlab`).
 
@@ -175,6 +175,82 @@ def quanzhou_page(title: str, date: str, source: str, wenhao: str, body: str) ->
 """
 
 
+def wuhua_page(title: str, date: str, source: str, wenhao: str, body: str) -> str:
+    return f"""<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="ArticleTitle" content="{_ent(title)}">
+<meta name="PubDate" content="{date}">
+<meta name="ContentSource" content="{_ent(source)}">
+<title>{_ent(title)}-通知公告-昆明市五华区教育局</title>
+<link rel="stylesheet" href="/static/css/base.css">
+<script src="/static/js/jquery.min.js"></script>
+</head>
+<body>
+<div class="toolbar"><span>今天是：<span id="today"></span></span><a href="/">设为首页</a> | <a href="/">加入收藏</a> | <a href="/wza/">无障碍浏览</a> | <a href="/app/">移动版</a></div>
+<div class="banner"><img src="/static/images/banner_whjy.png" alt="昆明市五华区教育局"></div>
+<div class="navbar">
+  <ul>
+    <li><a href="/">首页</a></li>
+    <li><a href="/jgsz/">机构设置</a></li>
+    <li><a href="/zwgk/">政务公开</a></li>
+    <li><a href="/jyxw/">教育新闻</a></li>
+    <li><a href="/zsks/">招生考试</a></li>
+    <li><a href="/bsfw/">办事服务</a></li>
+    <li><a href="/hdjl/">互动交流</a></li>
+  </ul>
+</div>
+<div class="breadcrumb">当前位置：<a href="/">首页</a> &gt; <a href="/zwgk/">政务公开</a> &gt; <a href="/zwgk/tzgg/">通知公告</a> &gt; 正文</div>
+<div class="container">
+  <div class="sidebar">
+    <h3>政务公开</h3>
+    <ul>
+      <li><a href="/zwgk/tzgg/">通知公告</a></li>
+      <li><a href="/zwgk/zcwj/">政策文件</a></li>
+      <li><a href="/zwgk/zcjd/">政策解读</a></li>
+      <li><a href="/zwgk/czzj/">财政资金</a></li>
+    </ul>
+  </div>
+  <div class="article">
+    <table class="gkxx">
+      <tr><th>索引号：</th><td>015112345/2025-00031</td><th>主题分类：</th><td>基础教育</td></tr>
+      <tr><th>发布机构：</th><td>昆明市五华区教育局</td><th>成文日期：</th><td>2025-02-26</td></tr>
+      <tr><th>文号：</th><td>{_ent(wenhao)}</td><th>有效性：</th><td>有效</td></tr>
+    </table>
+    <h1 class="title">{_ent(title)}</h1>
+    <div class="meta">发布时间：{date}&nbsp;&nbsp;&nbsp;&nbsp;来源：{_ent(source)}&nbsp;&nbsp;&nbsp;&nbsp;阅读量：<span id="views">1275</span>&nbsp;&nbsp;【字号：<a href="javascript:setSize(18)">大</a> <a href="javascript:setSize(16)">中</a> <a href="javascript:setSize(14)">小</a>】</div>
+    <div class="article-body" id="zoom">
+{body}
+    </div>
+    <div class="share">分享到：<a href="javascript:void(0)">微信</a> <a href="javascript:void(0)">微博</a></div>
+    <div class="pager">
+      <p>上一篇：<a href="/zwgk/tzgg/202502/t20250220_1184.html">五华区教育局关于做好2025年春季学期开学工作的通知</a></p>
+      <p>下一篇：<a href="/zwgk/tzgg/202503/t20250304_1192.html">五华区教育局关于开展2025年中小学校园安全大排查的通知</a></p>
+    </div>
+    <div class="tools"><a href="javascript:window.print()">【打印本页】</a> <a href="javascript:window.close()">【关闭窗口】</a></div>
+  </div>
+</div>
+<div class="footer">
+  <p>主办：昆明市五华区教育局&nbsp;&nbsp;地址：昆明市五华区人民中路128号&nbsp;&nbsp;电话：0871-63100000</p>
+  <p>滇ICP备10001234号-2&nbsp;&nbsp;网站标识码：5301020012&nbsp;&nbsp;滇公网安备 53010202000321号</p>
+</div>
+<script type="text/javascript">
+  function setSize(px) {{ document.getElementById("zoom").style.fontSize = px + "px"; }}
+  document.getElementById("today").innerText = new Date().toLocaleDateString("zh-CN");
+  var _hmt = _hmt || [];
+  (function () {{
+    var hm = document.createElement("script");
+    hm.src = "https://hm.baidu.com/hm.js?9f8e7d6c5b4a";
+    document.getElementsByTagName("head")[0].appendChild(hm);
+  }})();
+</script>
+</body>
+</html>
+"""
+
+
 # --------------------------------------------------------------------------- the documents
 @dataclass(frozen=True)
 class Doc:
@@ -243,6 +319,30 @@ DOCUMENTS: tuple[Doc, ...] = (
     # GB18030, CRLF line ends, numbering run together
     Doc("mianyang-left-behind-children-opinions-2010", "txt", "dev",
         "dev/mianyang-left-behind-children-opinions-2010.txt", dict(encoding="gb18030")),
+    # ---- test, second batch (gold: the lib-test2 lines of eval/library_gold.jsonl)
+    # a municipal notice + plan: 一、 = Heading 1, （一） = Heading 2, 1. = Heading 3 (a short
+    # heading line, its text in the next paragraph), one Word table (the 附件 task list)
+    Doc("zhuzhou-preschool-action-plan-2025-2027", "docx", "test",
+        "test2/zhuzhou-preschool-action-plan-2025-2027.md",
+        dict(header="株洲市人民政府办公室文件", title="株洲市学前教育发展提升行动计划（2025—2027年）",
+             author="株洲市政府办公室", centre_prefixes=("株政办发",), flush_prefixes=("附件：",))),
+    # a provincial 实施意见 with a text layer (STSong-Light), red banner, running header from
+    # page 2 on, page numbers, （责任单位：…） after items
+    Doc("jiangxi-student-physical-health-opinions-2024", "pdf", "test",
+        "test2/jiangxi-student-physical-health-opinions-2024.md",
+        dict(title="江西省教育厅等五部门关于进一步加强中小学生体质健康管理工作的实施意见",
+             author="江西省教育厅", banner="江西省教育厅文件", banner_size=26, banner_leading=42,
+             wenhao_prefix="赣教体字〔", margins=(3.2, 3.0),
+             running=("赣教体字〔2024〕11号", "关于进一步加强中小学生体质健康管理工作的实施意见"),
+             head_suffixes=("社会发展局：",), pages=(3, 4))),
+    # a district education bureau page, SIMPLIFIED characters, UTF-8, one indicator table
+    Doc("wuhua-after-school-service-plan-2025-2027", "html", "test",
+        "test2/wuhua-after-school-service-plan-2025-2027.md",
+        dict(page=wuhua_page, encoding="utf-8", crlf=False, wenhao_attrs=' class="wenhao"',
+             signer="五华区教育局")),
+    # UTF-8 with a BOM, CRLF line ends, 第一章/第一条 with some articles run together, 附件
+    Doc("harbin-school-safety-measures-2024", "txt", "test", "test2/harbin-school-safety-measures-2024.txt",
+        dict(encoding="utf-8-sig")),
 )
 # (The markdown documents - data/corpus/*.md, dev/*.md, test/*.md - are written directly.)
 
@@ -264,7 +364,7 @@ def source_lines(doc: Doc) -> list[str]:
 
 
 def kind(line: str) -> tuple[str, str]:
-    for mark, k in (("### ", "h2"), ("## ", "h1"), ("# ", "title"), ("> ", "right")):
+    for mark, k in (("#### ", "h3"), ("### ", "h2"), ("## ", "h1"), ("# ", "title"), ("> ", "right")):
         if line.startswith(mark):
             return k, line[len(mark):]
     if line.startswith("| "):
@@ -304,7 +404,7 @@ def build_html(doc: Doc, out: Path) -> None:
     o = doc.opts
     lines = source_lines(doc)
     title, info, wenhao = lines[0], lines[1], lines[2]
-    date, source = re.match(r"發布時間：(.+?)\s+來源：(.+)", info).groups()
+    date, source = re.match(r"[發发]布[時时][間间]：(.+?)\s+[來来]源：(.+)", info).groups()
     body = [f'<p{o["wenhao_attrs"]} style="text-align:center">{_ent(wenhao)}</p>']
     for k, item in grouped(lines[3:]):
         if k == "table":
@@ -387,6 +487,8 @@ def build_docx(doc: Doc, out: Path) -> None:
             d.add_heading(item, level=1)
         elif k == "h2":
             d.add_heading(item, level=2)
+        elif k == "h3":
+            d.add_heading(item, level=3)
         elif k == "right":
             p = d.add_paragraph(item)
             p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
@@ -449,7 +551,7 @@ def build_pdf(doc: Doc, out: Path) -> None:
         text = html.escape(item, quote=False)
         if k == "title":
             story.append(Paragraph(text, title))
-        elif k in ("h1", "h2"):
+        elif k in ("h1", "h2", "h3"):
             story.append(Paragraph(f"<b>{text}</b>", head))
         elif k == "right":
             story.append(Paragraph(text.replace("  ", "&nbsp;&nbsp;&nbsp;&nbsp;"), right))
