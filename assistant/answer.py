@@ -13,9 +13,10 @@ from functools import lru_cache
 from typing import Iterable
 
 from .lexicon import Lexicon
+from .parser import cooperating_units, responsible_units
 from .records import Citation, Clause, ClauseKind, Hit, Intent, Item, Part, PolicyTree, QuantTarget
 from .retrieval import QueryTokenizer
-from .text import chinese_numeral, fold, parse_chinese_numeral, to_simplified
+from .text import chinese_numeral, fold, parse_chinese_numeral
 
 MAX_ANSWER_CHARS = 600
 # Words of a document's title a question must use to count as quoting the title.
@@ -37,7 +38,6 @@ _ORDINAL = re.compile(r"^(第[一二三四五六七八九十\d]+[个项条点]?|
 _COUNTED_NOUN = re.compile(r"(?:几|哪几|多少|哪些)\s*[项个条大类]?\s*(?:工程|任务|方面|措施|举措|行动|部分|内容|工作|条款)")
 # A date, or a 文号/令号, in a header sentence.
 _DATED = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}-\d{1,2}-\d{1,2}|〔\d{4}〕\s*\d+\s*号|令第\s*\d+\s*号")
-_UNIT_NOTE = re.compile(r"(?:责任|牵头|配合|协同|协办|参与)(?:单位|部门)\s*[:：]")
 _YEAR_WORDS = re.compile(r"(?:19|20)\d\d年|[一二三四五六七八九十]{1,3}五(?=[”\"]|规划|时期|期间|末)")
 _MONEY = re.compile(r"\d+(?:\.\d+)?\s*[万亿]?元")
 _MONEY_WORD = re.compile(r"[钱费价]|元|tuition|fee|cost|price")
@@ -444,7 +444,8 @@ class Composer:
     def _unit_sources(self, item: Item) -> list[tuple[Clause, float]]:
         """The clauses of an item that state its units: its head, or the 牵头单位/配合单位 lines
         that follow its measures."""
-        stating = [clause for clause in self.tree.clauses_of(item) if _UNIT_NOTE.search(to_simplified(clause.text))]
+        stating = [clause for clause in self.tree.clauses_of(item)
+                   if responsible_units(clause.text) or cooperating_units(clause.text)]
         return [(clause, 1.0) for clause in stating or [self._head(item)]]
 
     def _compose_responsible_units(self, query: Query, hits: list[Hit]):

@@ -18,7 +18,8 @@ import time
 from pathlib import Path
 from typing import Sequence
 
-from index.store import (ClauseStore, StoreCorrupted, StoreDocument, StoreError, build_generation, open_current)
+from index.store import (ClauseStore, StoreCorrupted, StoreDocument, StoredDocumentInfo, StoreError,
+                         build_generation, open_current)
 
 from .parser import document_id_for, parse_policy
 from .readers import SUPPORTED_SUFFIXES, UnreadableDocument, read_document
@@ -112,7 +113,7 @@ def sync_store(settings: Settings, corpus: Sequence[Path] | None = None) -> Clau
         current = _set_aside(settings.store, error)
     corpus_ids = {document.id for document in wanted}
     if current is not None:
-        wanted += [_stored(current, info.id) for info in current.documents()
+        wanted += [_stored(current, info) for info in current.documents()
                    if info.origin == ADDED and info.id not in corpus_ids]
     return _build_if_changed(settings, current, wanted)
 
@@ -136,7 +137,7 @@ def add_documents(settings: Settings, paths: Sequence[Path]) -> tuple[ClauseStor
     new = read_sources(corpus_files(paths), ADDED)
     current = open_or_sync(settings)
     new_ids = {document.id for document in new}
-    kept = [_stored(current, info.id) for info in current.documents() if info.id not in new_ids]
+    kept = [_stored(current, info) for info in current.documents() if info.id not in new_ids]
     return _build_if_changed(settings, current, kept + new), [document.id for document in new]
 
 
@@ -148,14 +149,14 @@ def remove_documents(settings: Settings, document_ids: Sequence[str]) -> ClauseS
             raise LibraryError(f"no document {document_id!r} in the library; see `python -m assistant docs list`")
         if infos[document_id].origin == CORPUS and "corpus" in settings.model_fields_set:
             raise LibraryError(f"{document_id!r} comes from ASSISTANT_CORPUS: remove it there instead")
-    kept = [_stored(current, info.id) for info in current.documents() if info.id not in set(document_ids)]
+    removed = set(document_ids)
+    kept = [_stored(current, info) for info in current.documents() if info.id not in removed]
     if not kept:
         raise LibraryError("that would leave the library empty; add another document first")
     return _build_if_changed(settings, current, kept)
 
 
-def _stored(store: ClauseStore, document_id: str) -> StoreDocument:
-    info = next(info for info in store.documents() if info.id == document_id)
+def _stored(store: ClauseStore, info: StoredDocumentInfo) -> StoreDocument:
     return StoreDocument(info.id, info.source, info.origin, store.text(info.id), info.sha256)
 
 

@@ -141,21 +141,20 @@ def _split_run_together(line: str) -> list[str]:
 
 
 def _classify(text: str, heading_level: int) -> _Line:
-    if _FIELD_MEASURES.match(unicodedata.normalize("NFKC", to_simplified(text))):
-        return _Line("field", text)
+    simple = to_simplified(text)   # converted once per line: every line goes through here
+    if _FIELD_MEASURES.match(unicodedata.normalize("NFKC", simple)):
+        return _Line("field", text, simple=simple)
     for marker in _MARKERS:
         match = marker.pattern.match(text)
         if not match:
             continue
         label, number, rest = match.group(1), match.group(2), match.group(3).strip()
-        if marker.name == "l1" and "．" not in label and "." not in label and "、" not in label:
+        if marker.name == "l1" and (not rest or not any(mark in label for mark in "、.．")):
             continue
-        if marker.name == "l1" and not rest:
-            continue
-        return _Line(marker.name, text, number or "", label.replace(" ", ""), rest)
+        return _Line(marker.name, text, number or "", label.replace(" ", ""), rest, simple=simple)
     if heading_level:   # a markdown or .docx heading without numbering
-        return _Line("heading", text, level=heading_level, rest=text)
-    return _Line("text", text)
+        return _Line("heading", text, level=heading_level, rest=text, simple=simple)
+    return _Line("text", text, simple=simple)
 
 
 def _is_heading_only(line: _Line) -> bool:

@@ -87,9 +87,8 @@ class ScopeReader:
         self.places = {document.id: self._place_names(document) for document in self.documents}
         self.all_places = {name for names in self.places.values() for name in names}
         # The provinces and prefectures each document's place lies in (浙江省 for 安吉县).
-        self.regions = {document.id: set().union(*(self.gazetteer.enclosing(name) for name in names))
-                        if names else set() for document, names in
-                        ((document, self.places[document.id]) for document in self.documents)}
+        self.regions = {document_id: set().union(*(self.gazetteer.enclosing(name) for name in names))
+                        for document_id, names in self.places.items()}
         self.titles = {document.id: fold(document.title) for document in self.documents}
         self._texts: dict[str, str] = {}
         self.units = sorted({fold(unit) for tree in library.trees for unit in tree.responsible_units}, key=len,
