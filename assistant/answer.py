@@ -23,7 +23,7 @@ MAX_ANSWER_CHARS = 600
 MIN_QUOTED_TITLE_WORDS = 3
 _NUMERAL = r"[一二三四五六七八九十百零两\d]+"
 _CLAUSE_REF = re.compile(rf"([一二三四五六七八九十]+)\s*[(（]\s*({_NUMERAL})\s*[)）](?:\s*[.．第]\s*(\d+))?")
-_ARTICLE_REF = re.compile(rf"第\s*({_NUMERAL})\s*条")
+ARTICLE_REF = re.compile(rf"第\s*({_NUMERAL})\s*条")
 _ROW_REF = re.compile(r"序号\s*(\d+)|第\s*(\d+)\s*项")
 _PART_REF = re.compile(rf"第\s*({_NUMERAL})\s*(章|编|部分)")
 # Target fields that open an item (行动目标：…): such an item's head clause is its target.
@@ -256,7 +256,7 @@ class Composer:
                 if match.group(3):
                     measure_number = int(match.group(3))
         numbered_entries = []
-        for match in _ARTICLE_REF.finditer(folded):
+        for match in ARTICLE_REF.finditer(folded):
             articles = [item for item in [self._item_by_id(f"第{match.group(1)}条"),
                                           self._item_by_number_label("条", match.group(1))] if item]
             items += articles

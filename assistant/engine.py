@@ -23,7 +23,7 @@ from pathlib import Path
 
 from index.store import ClauseStore
 
-from .answer import MAX_ANSWER_CHARS, Composer, Query, fit_answer, to_citations
+from .answer import ARTICLE_REF, MAX_ANSWER_CHARS, Composer, Query, fit_answer, to_citations
 from .embeddings import Embedder, load_embedder
 from .lexicon import Lexicon
 from .library import load_library, open_or_sync
@@ -34,7 +34,6 @@ from .scope import Scope, ScopeReader
 from .settings import Settings
 from .text import fold
 
-_ARTICLE = re.compile(r"第\s*[一二三四五六七八九十百零两\d]+\s*条")
 # How many earlier questions a follow-up may reach back through (那呢？ after 那目标呢？ after …).
 FOLLOW_UP_DEPTH = 3
 # An unscoped question the best document cannot answer is tried on this many documents in all.
@@ -83,7 +82,7 @@ class StructureIndex:
                 match = self.pattern.match(folded, position)
                 if match:
                     found |= self.documents_of[match.group(0)]
-        if _ARTICLE.search(folded):
+        if ARTICLE_REF.search(folded):
             found |= self.with_articles
         return found
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from .text import fold
 
 INTENT_CUE_KEYS = ("responsible_units", "unit_items", "target", "measures", "list", "count", "document", "library",
-                   "compare", "outline")
+                   "outline")
 
 
 def _compile(patterns: list[str]) -> tuple[re.Pattern, ...]:

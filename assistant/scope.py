@@ -24,10 +24,8 @@ _PLACE_SUFFIX = re.compile(r"(?:特别行政区|维吾尔自治区|壮族自治�
 @dataclass(frozen=True)
 class Scope:
     documents: tuple[str, ...]       # the documents to answer from; every document when none is named
-    named: bool = False              # the question (or the caller) named them
-    compare: bool = False            # "A和B分别…": answer for each
+    named: bool = False              # the question (or the caller) named them: each answers ("A和B分别…")
     refusal: str | None = None       # other_place / other_year / injection
-    places: tuple[str, ...] = ()     # places the question names that no document covers
     within: tuple[str, ...] = ()     # documents the places it names cover (四川省: 四川省's and 绵阳市's)
 
 
@@ -120,7 +118,7 @@ class ScopeReader:
         foreign = [place for place in asked
                    if not any(place in self.regions[document.id] for document in self.documents)]
         if foreign and not named and not region:
-            return Scope((), refusal="other_place", places=tuple(foreign))
+            return Scope((), refusal="other_place")
         within = tuple(dict.fromkeys(named + region))
         candidates = named or region or [document.id for document in self.documents]
         years, spoken = self._years(folded)
@@ -143,8 +141,7 @@ class ScopeReader:
                 return Scope((), refusal="other_year")
             candidates = covering
             named = covering if len(covering) < len(self.documents) else []
-        compare = len(named) > 1 and self.lexicon.cues("compare", folded)
-        return Scope(tuple(candidates), named=bool(named), compare=bool(compare), within=within)
+        return Scope(tuple(candidates), named=bool(named), within=within)
 
     def _names_place(self, document: Document, folded: str) -> bool:
         return any(name in folded for name in self.places[document.id])
