@@ -251,6 +251,77 @@ def wuhua_page(title: str, date: str, source: str, wenhao: str, body: str) -> st
 """
 
 
+def yanta_page(title: str, date: str, source: str, wenhao: str, body: str) -> str:
+    return f"""<!DOCTYPE html>
+<html>
+<head>
+<meta http-equiv="X-UA-Compatible" content="IE=edge">
+<meta charset="gbk">
+<meta name="SiteName" content="西安市雁塔区人民政府">
+<meta name="ColumnName" content="政策文件">
+<meta name="ArticleTitle" content="{_ent(title)}">
+<meta name="PubDate" content="{date}">
+<meta name="ContentSource" content="{_ent(source)}">
+<title>{_ent(title)}-西安市雁塔区人民政府</title>
+<link rel="stylesheet" href="/xayt/css/index.css">
+<link rel="stylesheet" href="/xayt/css/xxgk.css">
+</head>
+<body>
+<div id="top"><div class="w1200"><span class="fl">欢迎访问西安市雁塔区人民政府网站！</span><span class="fr"><a href="/">网站首页</a> | <a href="/zwgk/">政务公开</a> | <a href="/wza/">长者模式</a> | <a href="/en/">English</a></span></div></div>
+<div id="head"><div class="w1200"><a href="/"><img src="/xayt/images/logo.png" alt="西安市雁塔区人民政府"></a>
+  <form class="search" action="/search/" method="get"><input type="text" name="q" placeholder="请输入关键词"><button type="submit">搜索</button></form></div></div>
+<div id="nav"><div class="w1200">
+  <a href="/">首页</a><a href="/zjyt/">走进雁塔</a><a href="/zwgk/" class="on">信息公开</a><a href="/zwfw/">政务服务</a><a href="/gzhd/">公众互动</a><a href="/ztzl/">专题专栏</a>
+</div></div>
+<div class="w1200">
+  <div class="position">您当前的位置：<a href="/">首页</a> &gt; <a href="/zwgk/">信息公开</a> &gt; <a href="/zwgk/bmxxgk/">部门信息公开</a> &gt; <a href="/zwgk/bmxxgk/qjyj/">区教育局</a> &gt; <a href="/zwgk/bmxxgk/qjyj/zcwj/">政策文件</a></div>
+  <div class="xxgk-left">
+    <div class="tit">区教育局</div>
+    <ul>
+      <li><a href="/zwgk/bmxxgk/qjyj/jgzn/">机构职能</a></li>
+      <li class="on"><a href="/zwgk/bmxxgk/qjyj/zcwj/">政策文件</a></li>
+      <li><a href="/zwgk/bmxxgk/qjyj/ghjh/">规划计划</a></li>
+      <li><a href="/zwgk/bmxxgk/qjyj/czzj/">财政资金</a></li>
+      <li><a href="/zwgk/bmxxgk/qjyj/jyfw/">教育服务</a></li>
+    </ul>
+  </div>
+  <div class="xxgk-right">
+    <div class="xxgk-table">
+      <dl><dt>索&nbsp;引&nbsp;号：</dt><dd>11610113MB2950XXXX/2025-000045</dd><dt>信息分类：</dt><dd>教育/政策文件</dd></dl>
+      <dl><dt>发布机构：</dt><dd>雁塔区教育局</dd><dt>生成日期：</dt><dd>2025-03-10</dd></dl>
+      <dl><dt>名&emsp;&emsp;称：</dt><dd class="long">{_ent(title)}</dd></dl>
+      <dl><dt>文&emsp;&emsp;号：</dt><dd>{_ent(wenhao)}</dd><dt>有&nbsp;效&nbsp;性：</dt><dd>有效</dd></dl>
+    </div>
+    <h2 class="detail-title">{_ent(title)}</h2>
+    <div class="detail-info"><span>发布时间：{date}</span><span>来源：{_ent(source)}</span><span>浏览次数：<em id="clicks">2096</em></span><span class="font">字体：<a href="javascript:fontZoom(18)">大</a> <a href="javascript:fontZoom(16)">中</a> <a href="javascript:fontZoom(14)">小</a></span></div>
+    <div class="detail-con" id="zoom">
+{body}
+    </div>
+    <div class="detail-qrcode"><img src="/xayt/images/qrcode.png" alt="扫一扫在手机打开当前页"><p>扫一扫在手机打开当前页</p></div>
+    <div class="detail-bottom"><a href="javascript:window.print()">打印本页</a> | <a href="javascript:window.close()">关闭窗口</a></div>
+    <div class="xgwj">
+      <h4>相关文件</h4>
+      <ul>
+        <li><a href="/zwgk/bmxxgk/qjyj/zcwj/202502/t20250218_6021.html">雁塔区教育局关于印发2025年全区教育工作要点的通知</a></li>
+        <li><a href="/zwgk/bmxxgk/qjyj/zcwj/202503/t20250320_6077.html">雁塔区教育局关于开展2025年中小学&ldquo;劳动周&rdquo;活动的通知</a></li>
+      </ul>
+    </div>
+  </div>
+</div>
+<div id="footer"><div class="w1200">
+  <p>主办单位：西安市雁塔区人民政府办公室&nbsp;&nbsp;承办单位：西安市雁塔区政务服务中心</p>
+  <p>地址：西安市雁塔区雁塔中路80号&nbsp;&nbsp;联系电话：029-85512345&nbsp;&nbsp;网站标识码：6101130012</p>
+  <p>陕ICP备05012345号-1&nbsp;&nbsp;陕公网安备 61011302000456号</p>
+</div></div>
+<script type="text/javascript" src="/xayt/js/jquery-1.12.4.min.js"></script>
+<script type="text/javascript">
+  function fontZoom(size) {{ document.getElementById("zoom").style.fontSize = size + "px"; }}
+</script>
+</body>
+</html>
+"""
+
+
 # --------------------------------------------------------------------------- the documents
 @dataclass(frozen=True)
 class Doc:
@@ -343,6 +414,33 @@ DOCUMENTS: tuple[Doc, ...] = (
     # UTF-8 with a BOM, CRLF line ends, 第一章/第一条 with some articles run together, 附件
     Doc("harbin-school-safety-measures-2024", "txt", "test", "test2/harbin-school-safety-measures-2024.txt",
         dict(encoding="utf-8-sig")),
+    # ---- test, third batch (gold: the lib-test3 lines of eval/library_gold.jsonl)
+    # a municipal joint notice + 行动方案: 一、 = Heading 1, （一） = Heading 2, numbered 1.
+    # paragraphs, "牵头单位：…；配合单位：…" lines, one Word table (the indicator table) in the middle
+    Doc("yichang-science-education-plan-2025-2027", "docx", "test",
+        "test3/yichang-science-education-plan-2025-2027.md",
+        dict(header="宜昌市教育局文件", title="宜昌市中小学科学教育提质行动方案（2025—2027年）",
+             author="宜昌市教育局", centre_prefixes=("宜市教发", "表1"),
+             flush_prefixes=("牵头单位：",), flush_suffixes=("市直各学校：",))),
+    # a municipal government office 实施意见 with a text layer (STSong-Light), red banner, running
+    # header from page 2 on, page numbers, "（市教育局牵头，……配合）" after items, an 附件 list
+    Doc("zunyi-vocational-integration-opinions-2024", "pdf", "test",
+        "test3/zunyi-vocational-integration-opinions-2024.md",
+        dict(title="遵义市人民政府办公室关于深化职业教育产教融合的实施意见", author="遵义市人民政府办公室",
+             banner="遵义市人民政府办公室文件", banner_size=24, banner_leading=40,
+             wenhao_prefix="遵府办发〔", margins=(3.5, 3.2),
+             running=("遵府办发〔2024〕37号", "遵义市人民政府办公室"),
+             head_suffixes=("工作部门：",), pages=(4, 6))),
+    # a district government portal page, SIMPLIFIED characters, encoded GBK and declaring
+    # charset=gbk, one task-list table, "（责任科室：…）" lines
+    Doc("yanta-labor-education-plan-2025-2027", "html", "test",
+        "test3/yanta-labor-education-plan-2025-2027.md",
+        dict(page=yanta_page, encoding="gbk", crlf=False, wenhao_attrs=' class="wh"',
+             signer="雁塔区教育局", charset_label="gbk")),
+    # UTF-8 without a BOM, CRLF line ends: a notice, then a 办法 with 第一章/第一条 (one article a
+    # paragraph, full-width indents), items （一）… on their own lines
+    Doc("nantong-student-aid-measures-2024", "txt", "test", "test3/nantong-student-aid-measures-2024.txt",
+        dict(encoding="utf-8")),
 )
 # (The markdown documents - data/corpus/*.md, dev/*.md, test/*.md - are written directly.)
 
