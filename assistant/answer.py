@@ -12,13 +12,18 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Iterable
 
+from .evidence import Evidence, EvidenceFinder, EvidenceQuery, Sentence, Shape, holds, is_headline
 from .lexicon import Lexicon
 from .parser import cooperating_units, responsible_units
 from .records import Citation, Clause, ClauseKind, Hit, Intent, Item, Part, PolicyTree, QuantTarget
 from .retrieval import QueryTokenizer
-from .text import chinese_numeral, fold, parse_chinese_numeral
+from .text import chinese_numeral, count_text, fold, parse_chinese_numeral
 
 MAX_ANSWER_CHARS = 600
+# Sentences quoted after a headline that evidence chose (the headline alone says nothing).
+HEADLINE_FOLLOWERS = 2
+# The best evidence sentences searched for a detail the question asks (a fee, a telephone number).
+DETAIL_EVIDENCE = 5
 # Words of a document's title a question must use to count as quoting the title.
 MIN_QUOTED_TITLE_WORDS = 3
 _NUMERAL = r"[一二三四五六七八九十百零两\d]+"
@@ -38,9 +43,8 @@ _ORDINAL = re.compile(r"^(第[一二三四五六七八九十\d]+[个项条点]?|
 _COUNTED_NOUN = re.compile(r"(?:几|哪几|多少|哪些)\s*[项个条大类]?\s*(?:工程|任务|方面|措施|举措|行动|部分|内容|工作|条款)")
 # A date, or a 文号/令号, in a header sentence.
 _DATED = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}-\d{1,2}-\d{1,2}|〔\d{4}〕\s*\d+\s*号|令第\s*\d+\s*号")
+_YEAR_SPAN = re.compile(r"(?:19|20)\d\d\s*年?\s*[—–\-至到]+\s*(?:19|20)\d\d\s*年")
 _YEAR_WORDS = re.compile(r"(?:19|20)\d\d年|[一二三四五六七八九十]{1,3}五(?=[”\"]|规划|时期|期间|末)")
-_MONEY = re.compile(r"\d+(?:\.\d+)?\s*[万亿]?元")
-_MONEY_WORD = re.compile(r"[钱费价]|元|tuition|fee|cost|price")
 
 
 @dataclass
@@ -56,6 +60,7 @@ class Query:
     outline: bool = False                                       # asks for the document's parts
     paragraph_parts: list[Part] = field(default_factory=list)
     topic_terms: list[str] = field(default_factory=list)
+    shapes: frozenset[Shape] = frozenset()                      # an amount, a time
 
 
 class Composer:
@@ -87,6 +92,18 @@ class Composer:
         # Per instance, so a reloaded library does not keep the old one alive through a shared cache.
         self._cached_analysis = lru_cache(maxsize=256)(self._analysis)
         self.title_tokens = set(tokenizer.tokens(fold(tree.document.title)))
+        self._evidence_finder: EvidenceFinder | None = None
+
+    def evidence(self, query: Query, hits: list[Hit]) -> list[Evidence]:
+        """The document's sentences that best answer the question (the finder is built on first use)."""
+        if self._evidence_finder is None:
+            self._evidence_finder = EvidenceFinder(self.tree, self.tokenizer)
+        own = _whole_words(term for term in query.topic_terms if term not in self.lexicon.answer_words and len(term) >= 2)
+        implied = _whole_words(term for term in query.terms if term not in query.tokens and len(term) >= 2)
+        # A span of years (2023—2025年) names a document's period, not a fact to look for.
+        years = tuple(dict.fromkeys(_YEAR_WORDS.findall(_YEAR_SPAN.sub(" ", query.folded))))
+        return self._evidence_finder.rank(EvidenceQuery(own or tuple(query.topic_terms), implied, query.shapes, years),
+                                          hits)
 
     # ---------------------------------------------------------------- analysis
     def _part_names(self) -> list[tuple[str, Part]]:
@@ -186,6 +203,7 @@ class Composer:
             topic_tokens = [token for token in topic_tokens if token not in self.title_tokens]
         query.topic_terms = [token for token in topic_tokens if not self._names_structure(token)]
         query.terms = list(dict.fromkeys(tokens + self.lexicon.expand(folded)))
+        query.shapes = frozenset(shape for shape in Shape if self.lexicon.cues(f"asks_{shape.value}", folded))
         return query
 
     def structure_words(self) -> set[str]:
@@ -250,7 +268,10 @@ class Composer:
             if item := self._item_by_number(word, numeral):
                 items.append(item)
         for match in _CLAUSE_REF.finditer(folded):
-            item = self._item_by_id(f"{match.group(1)}（{chinese_numeral(parse_chinese_numeral(match.group(2)))}）")
+            try:
+                item = self._item_by_id(f"{match.group(1)}（{chinese_numeral(parse_chinese_numeral(match.group(2)))}）")
+            except ValueError:   # 四（一百）: no item is numbered so
+                item = None
             if item:
                 items.append(item)
                 if match.group(3):
@@ -310,9 +331,11 @@ class Composer:
         folded = query.folded
         if any(pattern.search(folded) for pattern in self.lexicon.person):
             return "person"
-        if any(pattern.search(folded) for pattern in self.lexicon.money_amount) and \
-                not self._states_an_amount(query, hits):
-            return "money"
+        for kind in self.lexicon.details_asked(folded):
+            # The covering notice's dates and numbers are the document's, not an answer's.
+            evidence = [e for e in self.evidence(query, hits) if e.sentence.clause.kind != ClauseKind.NOTICE]
+            if not holds(evidence[:DETAIL_EVIDENCE], self.lexicon.details[kind][1]):
+                return kind
         if query.items or query.paragraph_parts or query.outline or self.lexicon.cues("document", folded):
             return None
         if query.units or query.parts or self._asks_whole_tree(folded):
@@ -337,14 +360,6 @@ class Composer:
         words = [word for word in dict.fromkeys(query.topic_terms)
                  if self.tokenizer.in_dictionary(word) or word.isascii()]
         return [word for word in words if not any(word != other and word in other for other in words)]
-
-    def _states_an_amount(self, query: Query, hits: list[Hit]) -> bool:
-        """A retrieved clause on the question's topic states an amount of money (生均300元)."""
-        topic = [word for word in self._question_words(query) if not _MONEY_WORD.search(word)]
-        # Enough of the topic in the clause: one long word (劳动教育) or two short ones (建设 … 食堂).
-        return any(_MONEY.search(hit.clause.text) and
-                   sum(len(word) for word in topic if word in fold(hit.clause.text)) >= 4
-                   for hit in hits)
 
     def _covered(self, token: str, wording: list[str]) -> bool:
         """In the policy's text, a known everyday word, or part of one found in the question."""
@@ -455,7 +470,7 @@ class Composer:
         lines = []
         for item in items:
             lines.append(self.templates["responsible_units"].format(
-                heading=self.heading(item), count=chinese_numeral(len(item.responsible_units)),
+                heading=self.heading(item), count=count_text(len(item.responsible_units)),
                 units="、".join(item.responsible_units)))
             if item.cooperating_units:
                 lines.append(self.templates["cooperating_units"].format(units="、".join(item.cooperating_units)))
@@ -465,7 +480,7 @@ class Composer:
         units = query.units
         if len(units) > 1 and any(word in query.folded for word in ("共同", "都", "同时", "一起", "均", "shared", "both")):
             items = [item for item in self.tree.items if all(unit in item.responsible_units for unit in units)]
-            header = self.templates["unit_items_shared"].format(units="和".join(units), count=chinese_numeral(len(items)) if items else "零")
+            header = self.templates["unit_items_shared"].format(units="和".join(units), count=count_text(len(items)))
             return "\n".join([header] + self._grouped_titles(items)), \
                 [pair for item in items for pair in self._unit_sources(item)]
         lines: list[str] = []
@@ -477,7 +492,7 @@ class Composer:
             if not items:
                 lines.append(self.templates["unit_items_none"].format(title=self.title, this=self.this, unit=unit))
                 continue
-            lines.append(self.templates["unit_items"].format(unit=unit, count=chinese_numeral(len(items))))
+            lines.append(self.templates["unit_items"].format(unit=unit, count=count_text(len(items))))
             lines.extend(self._grouped_titles(items))
             # Items without units of their own (保障措施) may still give a unit work in their text.
             mentioned = [clause for clause in self.tree.clauses
@@ -522,8 +537,9 @@ class Composer:
         return sorted(self.item_parts, key=lambda part: -len(part.item_ids))[:1]
 
     def _compose_target(self, query: Query, hits: list[Hit]):
-        if not query.items and (matched := self.matching_targets(query)):
-            return self._target_lines(matched)
+        if not query.items and not self._asks_all_targets(query.folded):
+            # A target asked by its topic ("入园率要达到多少") is a sentence that states it.
+            return self._compose_topic(query, hits)
         items = self.topic_items(query, hits)
         if not items:
             if self._asks_all_targets(query.folded):
@@ -554,38 +570,6 @@ class Composer:
             lines.extend(item_lines.split("\n"))
             citations.extend(item_citations)
         return "\n".join(lines), citations
-
-    def matching_targets(self, query: Query) -> list[QuantTarget]:
-        """The quantitative targets whose wording shares most with the question (at least 3 characters)."""
-        own = set(query.tokens)
-        terms = self._topic_words(query)
-
-        def score(terms_matched: set[str]) -> int:
-            # The user's own words count double the policy terms they were expanded to.
-            return sum(len(term) * (2 if term in own else 1) for term in terms_matched)
-
-        # Years the question names (2020年, 十三五) are matched in the target's whole sentence: a plan
-        # states its baseline (由2015年的71.3%提高到2020年的89.6%) next to its targets.
-        years = _YEAR_WORDS.findall(query.folded)
-        matched = {id(target): {term for term in terms if term in fold(target.phrase)} |
-                   {year for year in years if year in fold(self._target_statement(target))}
-                   for target in self.tree.targets}
-        # Words of the item's title break ties (职业院校 … 占比 is the 职业教育 target).
-        rank = {id(target): (score(matched[id(target)]), self._heading_overlap(self.tree.clause(target.clause_id), terms))
-                for target in self.tree.targets}
-        ranked = sorted(self.tree.targets, key=lambda target: rank[id(target)], reverse=True)
-        if not ranked or rank[id(ranked[0])][0] < 4:
-            return []
-        best = rank[id(ranked[0])]
-        chosen = [target for target in ranked if rank[id(target)] == best]
-        covered = set().union(*(matched[id(target)] for target in chosen))
-        # Add targets for words no chosen target covers ("优良率和达标率" asks for two).
-        for target in ranked:
-            extra = {term for term in matched[id(target)] - covered if term in own}
-            if target not in chosen and extra and score(extra) >= 4:
-                chosen.append(target)
-                covered |= matched[id(target)]
-        return chosen
 
     def _target_lines(self, targets: list[QuantTarget]) -> tuple[str, list[tuple[Clause, float]]]:
         lines: list[str] = []
@@ -657,13 +641,6 @@ class Composer:
         title = fold(item.title)
         return sum(len(term) for term in terms if term in title)
 
-    def _heading_overlap(self, clause: Clause, terms: list[str]) -> int:
-        """Characters of ``terms`` in the title of the clause's item (or its own heading when it has no item)."""
-        if clause.item_id:
-            return self._title_overlap(self.tree.item(clause.item_id), terms)
-        heading = fold(clause.path[-1]) if clause.path else ""
-        return sum(len(term) for term in terms if term in heading)
-
     def clause_heading(self, clause: Clause) -> str:
         return self.heading(self.tree.item(clause.item_id)) if clause.item_id else (clause.path[-1] if clause.path else "")
 
@@ -719,9 +696,9 @@ class Composer:
         counted = chapters or parts   # a regulation's 附件 is no chapter
         unit = self.templates["outline_unit_chapter" if chapters else "outline_unit_part"]
         articles = [item for item in self.tree.items if item.id.startswith("第") and item.id.endswith("条")]
-        article_count = self.templates["outline_articles"].format(count=chinese_numeral(len(articles))) \
+        article_count = self.templates["outline_articles"].format(count=count_text(len(articles))) \
             if articles else ""
-        lines = [self.templates["outline"].format(title=self.title, count=chinese_numeral(len(counted)), unit=unit,
+        lines = [self.templates["outline"].format(title=self.title, count=count_text(len(counted)), unit=unit,
                                                   articles=article_count)]
         lines += [part.heading for part in parts]
         cited = [self._part_clause(part) for part in parts] + [self._head(item) for item in articles[-1:]]
@@ -746,7 +723,7 @@ class Composer:
             return "\n".join(lines), citations
         if self._asks_all_units(query.folded) and not query.parts:
             units = self.tree.responsible_units
-            text = self.templates["all_units"].format(title=self.title, this=self.this, count=chinese_numeral(len(units)),
+            text = self.templates["all_units"].format(title=self.title, this=self.this, count=count_text(len(units)),
                                                       units="、".join(units))
             items = [item for item in self.tree.items if item.responsible_units]
             return text, [pair for item in items for pair in self._unit_sources(item)]
@@ -755,7 +732,7 @@ class Composer:
         for part in query.parts or self.main_parts():
             items = self.tree.items_in(part)
             lines.append(self.templates["list"].format(title=self.title, this=self.this, part=part.title or part.heading,
-                                                       count=chinese_numeral(len(items))))
+                                                       count=count_text(len(items))))
             lines.extend(self._item_name(item) for item in items)
             lines, citations = self._with_count_statement(part, lines, citations)
             citations.extend((self._head(item), 1.0) for item in items)
@@ -764,7 +741,7 @@ class Composer:
     def _with_count_statement(self, part: Part, lines: list[str], citations: list[tuple[Clause, float]]):
         """Where the document itself states how many items a part has (实施七项攻坚行动), quote and cite it."""
         count = len(part.item_ids)
-        pattern = re.compile(rf"(?:{chinese_numeral(count)}|{count})\s*[项个大]\s*{re.escape(fold(part.title))}")
+        pattern = re.compile(rf"(?:{count_text(count)}|{count})\s*[项个大]\s*{re.escape(fold(part.title))}")
         for clause in self.tree.clauses:
             if clause.item_id and clause.item_id in part.item_ids:
                 continue
@@ -784,7 +761,7 @@ class Composer:
         for part in query.parts:
             items = self.tree.items_in(part)
             lines.append(self.templates["count"].format(
-                title=self.title, this=self.this, part=part.title or part.heading, count=chinese_numeral(len(items)),
+                title=self.title, this=self.this, part=part.title or part.heading, count=count_text(len(items)),
                 titles="；".join(self._item_name(item) for item in items)))
             lines, citations = self._with_count_statement(part, lines, citations)
             citations.extend((self._head(item), 1.0) for item in items)
@@ -835,34 +812,67 @@ class Composer:
         return [clause for clause in self.tree.clauses
                 if any(fact in clause.text or fact in clause.section for fact in facts)][:2]
 
+    # Evidence sentences quoted for a topic: those scoring at least this share of the best, in at
+    # most this many clauses, within this many characters.
+    evidence_share = 0.7
+    other_clause_share = 0.78
+    evidence_clauses = 3
+    evidence_chars = 420
+
     def _compose_topic(self, query: Query, hits: list[Hit]):
-        """The sentences of the best clauses that share most words with the question."""
-        terms = [term for term in query.terms if term not in self.lexicon.answer_words and len(term) >= 2] or query.terms
+        """The sentences that best answer the question, grouped by their clause, best clause first."""
+        ranked = self.evidence(query, hits)
+        if not ranked:
+            return "", []
+        best = ranked[0].score
+        chosen: dict[str, list[Evidence]] = {}
+        used = 0
+        for evidence in ranked:
+            if evidence.score < self.evidence_share * best or used + len(evidence.sentence.text) > self.evidence_chars:
+                break
+            clause_id = evidence.sentence.clause.id
+            # Another clause is cited only for a sentence nearly as good as the best.
+            if clause_id not in chosen and (len(chosen) == self.evidence_clauses or
+                                            (chosen and evidence.score < self.other_clause_share * best)):
+                continue
+            chosen.setdefault(clause_id, []).append(evidence)
+            used += len(evidence.sentence.text)
+        if not chosen:   # the best sentence alone is longer than the budget
+            chosen = {ranked[0].sentence.clause.id: ranked[:1]}
         lines: list[str] = []
         citations: list[tuple[Clause, float]] = []
-        budget = 420
-        for hit in hits[:3]:
-            clause = hit.clause
-            sentences = [s for s in _SENTENCE.findall(self._without_units(clause.text)) if s.strip()]
-            scored = sorted(range(len(sentences)),
-                            key=lambda i: -sum(len(term) for term in terms if term in fold(sentences[i])))
-            keep = sorted(i for i in scored[:2] if sum(len(t) for t in terms if t in fold(sentences[i])) > 0)
-            if not keep:
-                keep = [0] if not lines else []
-            if not keep:
+        for group in chosen.values():
+            clause = group[0].sentence.clause
+            sentences = [evidence.sentence for evidence in group]
+            # A headline says what follows; what follows answers (构建三个育人体系。 → the three).
+            sentences += [after for sentence in sentences if is_headline(sentence)
+                          for after in self._evidence_finder.following(sentence, HEADLINE_FOLLOWERS)]
+            excerpt = self._excerpt(list({sentence.position: sentence for sentence in sentences}.values()))
+            if not excerpt:
                 continue
-            excerpt = "".join(sentences[i] for i in keep)
-            if len(excerpt) > budget:
-                if lines:
-                    break
-                excerpt = excerpt[:budget].rsplit("，", 1)[0] + "……"
-            lines.append(self.templates["topic"].format(heading=self.clause_heading(clause)) + excerpt)
-            citations.append((clause, hit.score))
-            budget -= len(excerpt)
-            if budget < 80:
-                break
+            lines.append(self.templates["topic"].format(heading=self.clause_heading(clause)) +
+                         fit_answer(excerpt, self.evidence_chars))
+            citations.append((clause, group[0].score))
         return "\n".join(lines), citations
 
+    def _excerpt(self, sentences: list[Sentence]) -> str:
+        """Sentences of one clause in their order; a gap between them is marked "……"."""
+        out, previous = "", None
+        for sentence in sorted(sentences, key=lambda sentence: sentence.position):
+            text = self._without_units(sentence.text).strip()
+            if not text:
+                continue
+            gap = previous is not None and sentence.position != previous + 1
+            out += ("……" if gap else "") + text
+            previous = sentence.position
+        return out
+
+
+def _whole_words(words: Iterable[str]) -> tuple[str, ...]:
+    """Words not inside another of them: jieba's search mode also yields 职业 and 院校 of 职业院校,
+    which would count one word three times."""
+    words = list(dict.fromkeys(words))
+    return tuple(word for word in words if not any(word != other and word in other for other in words))
 
 
 def fit_answer(text: str, limit: int = MAX_ANSWER_CHARS, more: str = "……") -> str:

@@ -24,6 +24,7 @@ from pathlib import Path
 from index.store import ClauseStore
 
 from .answer import ARTICLE_REF, MAX_ANSWER_CHARS, Composer, Query, fit_answer, to_citations
+from .editions import EditionChange, compare_editions
 from .embeddings import Embedder, load_embedder
 from .lexicon import Lexicon
 from .library import load_library, open_or_sync
@@ -38,8 +39,6 @@ from .text import fold
 FOLLOW_UP_DEPTH = 3
 # An unscoped question the best document cannot answer is tried on this many documents in all.
 FALLBACK_DOCUMENTS = 3
-# A second document whose best clause scores this close to the best document's also answers.
-SECOND_DOCUMENT_SHARE = 0.99
 # At most this many documents answer one question (a comparison, or several documents named).
 MAX_DOCUMENTS_PER_ANSWER = 4
 
@@ -85,6 +84,15 @@ class StructureIndex:
         if ARTICLE_REF.search(folded):
             found |= self.with_articles
         return found
+
+
+@dataclass(frozen=True)
+class EditionQuestion:
+    """A question about what changed between two editions: the change, and which side it asks for."""
+
+    change: EditionChange
+    added: bool
+    removed: bool
 
 
 @dataclass(frozen=True)
@@ -174,7 +182,7 @@ class Assistant:
 
     # ---------------------------------------------------------------- one question
     def _answer(self, question: str, history: list[str],
-                document: str | None) -> list[DocumentAnswer] | Scope | LibraryListing:
+                document: str | None) -> list[DocumentAnswer] | Scope | LibraryListing | EditionQuestion:
         """The answering documents' answers, the scope that refuses the question, or the documents
         a question about the library asks for."""
         folded = fold(question)
@@ -183,6 +191,8 @@ class Assistant:
             return scope
         if self.lexicon.cues("library", folded):
             return LibraryListing(self._of_kinds_asked(folded, list(scope.within or scope.documents)))
+        if scope.named and len(scope.documents) == 2 and (edition := self._edition_question(folded, scope.documents)):
+            return edition
         candidates = list(scope.documents)
         previous: list[DocumentAnswer] = []
         if history and not scope.named and self._looks_like_follow_up(question, candidates):
@@ -198,17 +208,34 @@ class Assistant:
             answered = [answer for answer in answers if not answer.refusal]
             if answered:
                 return answered
-        ranked, close = self._rank_documents(question, candidates)
+        ranked = self._rank_documents(question, candidates)
         # The best document by retrieval answers; when it cannot, the next ones are tried.
         first_refusal = None
         for document_id in ranked[:FALLBACK_DOCUMENTS]:
             answer = self._answer_from(document_id, question, previous)
             if not answer.refusal:
-                # A document whose best clause matches as well answers too (both say who does 学前教育).
-                others = [self._answer_from(other, question, previous) for other in close if other != document_id]
-                return [answer] + [other for other in others if not other.refusal]
+                return [answer]
             first_refusal = first_refusal or answer
         return [first_refusal] if first_refusal else []
+
+    def _edition_question(self, folded: str, document_ids: tuple[str, ...]) -> EditionQuestion | None:
+        """What two named documents' lists of items differ by, when the question asks that."""
+        cues = self.lexicon.cues
+        added, removed = cues("edition_added", folded), cues("edition_removed", folded)
+        if cues("responsible_units", folded) or cues("unit_items", folded):
+            return None   # what changed in who is responsible is read from each document
+        changed = cues("edition_changed", folded)
+        composers = [self.composers[document_id] for document_id in document_ids]
+        named = [composer.named_parts(folded) for composer in composers]
+        if not (added or removed or (changed and all(named))):
+            return None
+        parts = [found or composer.main_parts() for found, composer in zip(named, composers)]
+        if not all(parts):
+            return None
+        trees = [composer.tree for composer in composers]
+        change = compare_editions(trees[0], trees[1], parts[0][0], parts[1][0])
+        both = not (added or removed)
+        return EditionQuestion(change, added or both, removed or both)
 
     def _of_kinds_asked(self, folded: str, document_ids: list[str]) -> tuple[str, ...]:
         """The documents of the kinds a listing question names (哪些条例, 哪些规划), when any are."""
@@ -232,19 +259,15 @@ class Assistant:
             structural = [document_id for document_id in structural if fit[document_id] == max(fit.values())]
         return structural[:MAX_DOCUMENTS_PER_ANSWER]
 
-    def _rank_documents(self, question: str, candidates: list[str]) -> tuple[list[str], list[str]]:
+    def _rank_documents(self, question: str, candidates: list[str]) -> list[str]:
         """All candidates in the order of their best retrieval hit (one clause that matches well, a
-        number or a rare name, says more than many that match a little), and the runner-up when its
-        best hit is nearly as good."""
+        number or a rare name, says more than many that match a little)."""
         query = self.composers[candidates[0]].analyse(question)
         hits, _ = self._retrieve(question, query, candidates, k=self.settings.top_k * 2)
         best: dict[str, float] = {}
         for hit in hits:
             best.setdefault(hit.clause.document.id, hit.score)
-        ranked = list(best)
-        close = [document_id for document_id in ranked[1:2]
-                 if best[document_id] >= SECOND_DOCUMENT_SHARE * best[ranked[0]]]
-        return ranked + [document_id for document_id in candidates if document_id not in best], close
+        return list(best) + [document_id for document_id in candidates if document_id not in best]
 
     def _answers_from(self, document_ids: list[str], question: str,
                       previous: list[DocumentAnswer]) -> list[DocumentAnswer]:
@@ -279,7 +302,7 @@ class Assistant:
                                      documents=scope)
 
     # ---------------------------------------------------------------- the answer
-    def _assemble(self, question: str, answers: list[DocumentAnswer] | Scope | LibraryListing,
+    def _assemble(self, question: str, answers: list[DocumentAnswer] | Scope | LibraryListing | EditionQuestion,
                   started: float) -> Answer:
         if isinstance(answers, Scope):
             return self._refused(question, answers.refusal, answers, started)
@@ -290,6 +313,17 @@ class Assistant:
                      self.library.tree(document.id).clauses[:1]]
             return Answer(question, self.replies.listing(documents), False, Intent.LIBRARY, to_citations(cited),
                           _elapsed(started))
+        if isinstance(answers, EditionQuestion):
+            change = answers.change
+            items = [(change.newer, item) for item in change.added if answers.added] + \
+                [(change.older, item) for item in change.removed if answers.removed]
+            cited = [(tree.clause(item.id), 1.0) for tree, item in items]
+            # Each document compared is cited, the one that lists nothing extra by its part's first item.
+            for tree, part in ((change.newer, change.newer_part), (change.older, change.older_part)):
+                if part.item_ids and not any(cited_tree is tree for cited_tree, _ in items):
+                    cited.append((tree.clause(part.item_ids[0]), 0.5))
+            return Answer(question, self.replies.edition_change(change, answers.added, answers.removed), False,
+                          Intent.LIST, to_citations(cited), _elapsed(started))
         answered = [answer for answer in answers if not answer.refusal]
         if not answered:
             scope = Scope(tuple(answer.document_id for answer in answers), named=True)

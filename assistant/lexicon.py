@@ -16,7 +16,7 @@ from pathlib import Path
 from .text import fold
 
 INTENT_CUE_KEYS = ("responsible_units", "unit_items", "target", "measures", "list", "count", "document", "library",
-                   "outline")
+                   "outline", "asks_amount", "asks_time", "edition_added", "edition_removed", "edition_changed")
 
 
 def _compile(patterns: list[str]) -> tuple[re.Pattern, ...]:
@@ -44,7 +44,7 @@ class Lexicon:
     boilerplate: frozenset[str]
     unit_aliases: dict[str, tuple[str, ...]]   # core of a unit's name (教育局) → other names for it
     injection: tuple[re.Pattern, ...]
-    money_amount: tuple[re.Pattern, ...]
+    details: dict[str, tuple[tuple[re.Pattern, ...], tuple[re.Pattern, ...]]]   # kind → (question, evidence)
     person: tuple[re.Pattern, ...]
     generic: frozenset[str]
     generic_patterns: tuple[re.Pattern, ...]
@@ -76,7 +76,8 @@ class Lexicon:
             boilerplate=frozenset(fold(word) for word in intents["boilerplate"]),
             unit_aliases={fold(kind): tuple(fold(alias) for alias in aliases) for kind, aliases in units.items()},
             injection=_compile(scope["injection"]),
-            money_amount=_compile(scope["money_amount"]),
+            details={kind: (_compile(detail["question"]), _compile(detail["evidence"]))
+                     for kind, detail in scope["details"].items()},
             person=_compile(scope["person"]),
             generic=frozenset(fold(word) for word in scope["generic"]),
             generic_patterns=_compile(scope["generic_patterns"]),
@@ -113,6 +114,11 @@ class Lexicon:
 
     def is_generic(self, token: str) -> bool:
         return token in self.generic or any(pattern.search(token) for pattern in self.generic_patterns)
+
+    def details_asked(self, folded_question: str) -> list[str]:
+        """The kinds of detail (money, phone …) the question asks for."""
+        return [kind for kind, (question, _) in self.details.items()
+                if any(pattern.search(folded_question) for pattern in question)]
 
     def cues(self, intent: str, folded_question: str) -> bool:
         return any(pattern.search(folded_question) for pattern in self.intent_cues[intent])

@@ -6,9 +6,10 @@ so nothing here belongs to one document.
 
 from __future__ import annotations
 
+from .editions import EditionChange
 from .records import Document, Library, PolicyTree
 from .scope import Scope
-from .text import chinese_numeral
+from .text import count_text
 
 MAX_LISTED_TITLES = 3
 
@@ -52,15 +53,14 @@ class Replies:
         templates = self.templates
         if len(documents) == 1:
             tree = self.library.tree(documents[0].id)
-            parts = "、".join(templates["coverage_part"].format(count=chinese_numeral(len(part.item_ids)),
+            parts = "、".join(templates["coverage_part"].format(count=count_text(len(part.item_ids)),
                                                                 title=part.title)
                              for part in tree.parts if part.item_ids and part.title and len(part.item_ids) < 100)
             return templates["coverage_one"].format(title=documents[0].title, parts=parts) if parts else ""
         titles = "、".join(f"《{document.title}》" for document in documents[:MAX_LISTED_TITLES])
         if len(documents) > MAX_LISTED_TITLES:
             titles += "等"
-        return templates["coverage_many"].format(count=chinese_numeral(len(documents)) if len(documents) < 100
-                                                 else len(documents), titles=titles)
+        return templates["coverage_many"].format(count=count_text(len(documents)), titles=titles)
 
     def _examples(self) -> list[str]:
         """Four questions the library can answer, made from its first documents' items and units."""
@@ -91,12 +91,28 @@ class Replies:
     # ---------------------------------------------------------------- the library itself
     def listing(self, documents: list[Document]) -> str:
         templates = self.templates
-        count = chinese_numeral(len(documents)) if len(documents) < 100 else str(len(documents))
+        count = count_text(len(documents))
         lines = [templates["library"].format(count=count)]
         for document in documents:
             details = "，".join(fact for fact in (document.issuer, document.date, document.doc_number) if fact)
             lines.append(templates["library_entry"].format(title=document.title, details=details or document.id)
                          .replace("（）", ""))
+        return "\n".join(lines)
+
+    def edition_change(self, change: EditionChange, added: bool, removed: bool) -> str:
+        """What a newer edition lists that the older does not (``added``), and the reverse (``removed``)."""
+        templates = self.templates
+        names = dict(newer=change.newer.document.title, older=change.older.document.title,
+                     part=change.newer_part.title)
+        lines = []
+        for wanted, items, key in ((added, change.added, "edition_added"), (removed, change.removed, "edition_removed")):
+            if not wanted:
+                continue
+            if not items:
+                lines.append(templates[f"{key}_none"].format(**names))
+                continue
+            lines.append(templates[key].format(**names, count=count_text(len(items))))
+            lines.append("；".join(f"{item.label}{item.title}" for item in items) + "。")
         return "\n".join(lines)
 
     def label(self, document: Document) -> str:

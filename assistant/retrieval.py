@@ -29,7 +29,7 @@ jieba.setLogLevel(logging.WARNING)
 DENSE_K = 20
 LIBRARY_DENSE_K = 100
 # A document with fewer of the library-wide hits than this is searched on its own.
-MIN_SHARED_HITS = 3
+MIN_SHARED_HITS = 1
 _WORD = re.compile(r"[\w%]")
 
 
@@ -155,7 +155,8 @@ class HybridRetriever:
         if documents is not None:
             bm25 = np.where(np.isin(self.document_of, list(documents)), bm25, 0.0)
         dense = self.dense_scores(question, documents) if mode != RetrievalMode.BM25 else {}
-        bm25_order = [int(index) for index in np.argsort(-bm25) if bm25[index] > 0]
+        matched = np.flatnonzero(bm25 > 0)
+        bm25_order = matched[np.argsort(-bm25[matched], kind="stable")].tolist()
         dense_order = sorted(dense, key=dense.get, reverse=True)
         bm25_rank = {index: rank for rank, index in enumerate(bm25_order)}
         dense_rank = {index: rank for rank, index in enumerate(dense_order)}

@@ -88,6 +88,8 @@ class ScopeReader:
         self.regions = {document_id: set().union(*(self.gazetteer.enclosing(name) for name in names))
                         for document_id, names in self.places.items()}
         self.titles = {document.id: fold(document.title) for document in self.documents}
+        # A title without its place, its bracketed period and its years: the words that name the document.
+        self.title_cores = {document_id: self._title_core(document_id, title) for document_id, title in self.titles.items()}
         self._texts: dict[str, str] = {}
         self.units = sorted({fold(unit) for tree in library.trees for unit in tree.responsible_units}, key=len,
                             reverse=True)
@@ -109,7 +111,7 @@ class ScopeReader:
         by_place = [document.id for document in self.documents if self._names_place(document, folded)]
         by_title = self._named_by_title(folded)
         by_id = [document.id for document in self.documents if document.id.lower() in folded]
-        named = list(dict.fromkeys(by_place + by_title + by_id))
+        named = list(dict.fromkeys(by_place + by_title + by_id)) or self._quoted_in_pieces(folded)
         asked = self._places_asked(folded)
         # A province or prefecture around some documents' places (四川 for 绵阳市) limits the
         # question to them; it does not name one of them.
@@ -147,15 +149,22 @@ class ScopeReader:
         return any(name in folded for name in self.places[document.id])
 
     def _named_by_title(self, folded: str) -> list[str]:
-        """Documents whose title's distinctive part (not its place, period or genre words) the question quotes."""
-        found = []
-        for document_id, title in self.titles.items():
-            core = re.sub(r"[（(][^）)]*[)）]", "", title)
-            for name in self.places[document_id]:
-                core = core.replace(name, "")
-            if len(core) >= 6 and core in folded:
-                found.append(document_id)
-        return found
+        """Documents whose title's distinctive part (not its place or period) the question quotes."""
+        return [document_id for document_id, core in self.title_cores.items() if len(core) >= 6 and core in folded]
+
+    def _quoted_in_pieces(self, folded: str) -> list[str]:
+        """The documents whose titles the question quotes most of, in pieces ("县域普通高中行动计划"
+        for “十四五”县域普通高中发展提升行动计划), when it names no document otherwise."""
+        quoted = {document_id: _quoted_chars(folded, core) for document_id, core in self.title_cores.items()}
+        quoted = {document_id: share for document_id, share in quoted.items()
+                  if share >= MIN_QUOTED_CHARS and share >= MIN_QUOTED_SHARE * len(self.title_cores[document_id])}
+        return [document_id for document_id, share in quoted.items() if share == max(quoted.values())]
+
+    def _title_core(self, document_id: str, title: str) -> str:
+        core = _YEARS_IN_TITLE.sub("", re.sub(r"[（(][^）)]*[)）]", "", title))
+        for name in self.places[document_id]:
+            core = core.replace(name, "")
+        return core
 
     def _places_asked(self, folded: str) -> list[str]:
         """Places the question names (unit names are not places: 市规划资源局西青分局)."""
@@ -197,3 +206,26 @@ class ScopeReader:
         if document_id not in self._texts:
             self._texts[document_id] = fold("\n".join(clause.text for clause in self.library.tree(document_id).clauses))
         return self._texts[document_id]
+
+
+# A question quotes a title in pieces when pieces of at least MIN_PIECE characters cover this many of
+# its characters, and this share of the title.
+MIN_PIECE = 3
+_YEARS_IN_TITLE = re.compile(r"\d{4}\s*[—–-]*\s*(?:\d{4})?\s*年?")
+MIN_QUOTED_CHARS = 8
+MIN_QUOTED_SHARE = 0.5
+
+
+def _quoted_chars(folded: str, title: str) -> int:
+    """Characters of ``folded`` in pieces of ``title`` at least MIN_PIECE long (longest piece first)."""
+    covered, position = 0, 0
+    while position < len(folded):
+        length = MIN_PIECE
+        while position + length <= len(folded) and folded[position:position + length] in title:
+            length += 1
+        if length > MIN_PIECE:
+            covered += length - 1
+            position += length - 1
+        else:
+            position += 1
+    return covered

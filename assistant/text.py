@@ -35,6 +35,13 @@ def to_simplified(text: str) -> str:
     return _TO_SIMPLIFIED.convert(text)
 
 
+def count_text(value: int) -> str:
+    """How an answer writes a count: 零, 一 … 九十九, then digits (a 条例 may have 120 articles)."""
+    if value == 0:
+        return "零"
+    return chinese_numeral(value) if 0 < value < 100 else str(value)
+
+
 def chinese_numeral(value: int) -> str:
     """1 → 一, 10 → 十, 15 → 十五, 21 → 二十一 (enough for policy numbering)."""
     if value <= 0 or value >= 100:

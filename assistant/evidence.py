@@ -1,0 +1,173 @@
+"""Sentence-level evidence: the sentences of one document that carry the answer to a question.
+
+Clauses are long; the answer to "送教上门多久一次" is one sentence of a measure, not its opening.
+A document's clauses are split into sentences (at 。；！？ and line ends, verbatim), and for a question
+each sentence is ranked by
+
+- BM25 over the document's sentences: the user's own words, plus (at a lower weight) the policy
+  terms the lexicon adds for everyday wording;
+- the retrieval score of its clause (dense + BM25 over clauses), so the sense of the whole clause counts;
+- whether it holds what the question asks for: an amount ("多少", "几所") or a time ("什么时候").
+
+    >>> finder = EvidenceFinder(tree, tokenizer)                               # doctest: +SKIP
+    >>> [e.sentence.text for e in finder.rank(EvidenceQuery(("送教",), (), frozenset({Shape.AMOUNT})), hits)][:1]
+    ['①每生每月送教不少于4次、每次不少于2小时；']                                # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import bm25s
+import numpy as np
+
+from .records import Choice, Clause, Hit, PolicyTree
+from .retrieval import QueryTokenizer
+from .text import fold
+
+# A sentence ends at 。；！？ or a line end; its closing mark stays with it.
+_SENTENCE = re.compile(r"[^。；！？!?\n]+[。；！？!?]?")
+# An amount: a number with a measure word or a percentage (36所, 4800个, 92%, 1:3, 三年, 1.5倍).
+_AMOUNT = re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|[:：]\s*\d+|[^\d\s，。；、（）()]{1,2})|"
+                     r"[一二三四五六七八九十百千万两]+\s*(?:个|所|名|人|次|项|年|月|天|周|倍|节|学时|课时|小时|分钟|成)")
+# A time: a year, a date, a deadline or a period (2025年底前, 每学期, 3个工作日内).
+_TIME = re.compile(r"(?:19|20)\d\d\s*年|\d{1,2}\s*月|[底前内]|每(?:年|月|周|学期|学年|天|日)|工作日|小时|"
+                   r"[一二三四五六七八九十\d]+\s*(?:年|个月|天|周)")
+# Clause rank (in retrieval) beyond which the clause lends its sentences nothing.
+PRIOR_DEPTH = 8
+MIN_SENTENCE_CHARS = 4
+MAX_HEADLINE_CHARS = 20
+# A line this short without sentence punctuation is a table cell.
+MAX_CELL_CHARS = 12
+_SENTENCE_PUNCTUATION = re.compile(r"[。；，,;！？]")
+_VALUE = re.compile(r"[\d.%％—\-～~≥≤<>＜＞+]+\s*\S{0,2}")
+
+
+class Shape(Choice):
+    """What a question asks for, beyond its topic."""
+
+    AMOUNT = "amount"    # 多少, 几所, 比例
+    TIME = "time"        # 什么时候, 多久, 期限
+
+
+SHAPE_PATTERNS = {Shape.AMOUNT: _AMOUNT, Shape.TIME: _TIME}
+
+
+@dataclass(frozen=True)
+class Sentence:
+    clause: Clause
+    text: str           # verbatim from the clause's text
+    position: int       # its order within the clause
+
+
+@dataclass(frozen=True)
+class Evidence:
+    sentence: Sentence
+    score: float
+
+
+@dataclass(frozen=True)
+class EvidenceQuery:
+    """What evidence is searched for: the user's topic words, the policy terms they imply, and the
+    shapes of answer the question asks for."""
+
+    own: tuple[str, ...]
+    implied: tuple[str, ...] = ()
+    shapes: frozenset[Shape] = field(default_factory=frozenset)
+    literals: tuple[str, ...] = ()    # folded strings the sentence should contain as written (2020年, 十三五)
+
+
+def sentences_of(clause: Clause) -> list[Sentence]:
+    """The clause's sentences. A table flattened to one cell per line reads as rows: short value cells
+    (numbers, then 预期性) join the line before them, so "平均受教育年限（年） | 8.6 | 9.5" is one sentence."""
+    texts: list[str] = []
+    for line in clause.text.split("\n"):
+        line = line.strip()
+        if not line:
+            continue
+        if texts and _is_value_cell(line, in_row=" | " in texts[-1]):
+            texts[-1] += " | " + line
+            continue
+        texts.extend(match.group(0).strip() for match in _SENTENCE.finditer(line))
+    return [Sentence(clause, text, position) for position, text in enumerate(t for t in texts if t)
+            if len(text) >= MIN_SENTENCE_CHARS]
+
+
+class EvidenceFinder:
+    """Ranks the sentences of one document for a question. Built once per document, on first use."""
+
+    # Weights: the clause's retrieval rank, and a sentence holding the asked shape, relative to the
+    # best lexical match (1.0); implied policy terms relative to the user's own words.
+    prior_weight = 0.5
+    shape_weight = 0.35
+    implied_weight = 0.5
+    literal_weight = 0.4
+
+    def __init__(self, tree: PolicyTree, tokenizer: QueryTokenizer) -> None:
+        self.sentences = [sentence for clause in tree.clauses for sentence in sentences_of(clause)]
+        self.folded = [fold(sentence.text) for sentence in self.sentences]
+        self.index_of = {(sentence.clause.id, sentence.position): index for index, sentence in enumerate(self.sentences)}
+        self.bm25 = bm25s.BM25()
+        # A sentence is indexed with its parent's heading: ③30公里以上每人每月800元 is about the
+        # 乡村教师生活补助 its heading names.
+        self.bm25.index([tokenizer.tokens(fold(_parent_heading(sentence.clause)) + " " + text) or ["∅"]
+                         for sentence, text in zip(self.sentences, self.folded)], show_progress=False)
+
+    def following(self, sentence: Sentence, count: int) -> list[Sentence]:
+        """Up to ``count`` sentences after ``sentence`` in its clause."""
+        index = self.index_of[(sentence.clause.id, sentence.position)]
+        after = self.sentences[index + 1: index + 1 + count]
+        return [other for other in after if other.clause.id == sentence.clause.id]
+
+    def _lexical(self, words: tuple[str, ...]) -> np.ndarray:
+        if not words or not self.sentences:
+            return np.zeros(len(self.sentences), dtype=np.float32)
+        return self.bm25.get_scores(list(words))
+
+    def rank(self, query: EvidenceQuery, hits: list[Hit], limit: int = 8) -> list[Evidence]:
+        """The best sentences, best first; only sentences that match a word of the question or belong
+        to one of the best retrieved clauses."""
+        if not self.sentences:
+            return []
+        implied = tuple(term for term in query.implied if term not in query.own)
+        lexical = self._lexical(query.own) + self.implied_weight * self._lexical(implied)
+        top = float(lexical.max())
+        lexical = lexical / top if top > 0 else lexical
+        prior = {hit.clause.id: 1.0 / (1 + rank) for rank, hit in enumerate(hits[:PRIOR_DEPTH])}
+        scored = []
+        for index, sentence in enumerate(self.sentences):
+            clause_prior = prior.get(sentence.clause.id, 0.0)
+            if lexical[index] <= 0 and clause_prior < 0.5 and not any(
+                    literal in self.folded[index] for literal in query.literals):
+                continue
+            shaped = any(SHAPE_PATTERNS[shape].search(sentence.text) for shape in query.shapes)
+            literal = sum(literal in self.folded[index] for literal in query.literals)
+            score = float(lexical[index]) + self.prior_weight * clause_prior + self.shape_weight * shaped + \
+                self.literal_weight * literal
+            scored.append(Evidence(sentence, round(score, 6)))
+        scored.sort(key=lambda evidence: -evidence.score)
+        return scored[:limit]
+
+
+def _is_value_cell(line: str, in_row: bool) -> bool:
+    """A table cell of a row already begun: a short number (85.2, —), or a short word after one (预期性)."""
+    if len(line) > MAX_CELL_CHARS or _SENTENCE_PUNCTUATION.search(line):
+        return False
+    return bool(_VALUE.fullmatch(line)) or in_row
+
+
+def is_headline(sentence: Sentence) -> bool:
+    """A sentence that only names what follows: a clause's short opening (（二）加强资金保障。) or a
+    sentence that introduces a list (按学校距县城距离分档发放：)."""
+    text = sentence.text.rstrip()
+    return text.endswith(("：", ":")) or (sentence.position == 0 and len(text) <= MAX_HEADLINE_CHARS)
+
+
+def _parent_heading(clause: Clause) -> str:
+    return clause.path[-2] if len(clause.path) >= 2 else ""
+
+
+def holds(evidence: list[Evidence], patterns: tuple[re.Pattern, ...]) -> bool:
+    """Whether one of the sentences matches every pattern (a detail the question asks for)."""
+    return any(all(pattern.search(fold(e.sentence.text)) for pattern in patterns) for e in evidence)

@@ -1,0 +1,143 @@
+"""Sentence-level evidence, details a policy does not set, two editions compared, and titles quoted
+in pieces: over small invented policies (places and numbers are made up), through Assistant.ask."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.engine import Assistant
+from assistant.evidence import Sentence, is_headline, sentences_of
+from assistant.parser import parse_policy
+from assistant.settings import Settings
+
+OLD_EDITION = """# 青梧县教育提质三年行动方案（2022—2024年）
+
+青梧县人民政府办公室
+2022年2月10日
+
+## 一、重点任务
+
+（一）扩大学前教育资源
+
+行动目标：新建公办幼儿园6所。（责任单位：县教育局、县财政局）
+
+（二）提高乡村教师待遇
+
+行动目标：落实乡村教师生活补助。（责任单位：县教育局、县财政局）
+
+具体举措：
+
+1. 提高乡村教师生活补助。按学校距县城距离分档发放：
+
+①10公里以内每人每月260元；
+
+②30公里以上每人每月720元。
+
+（三）推进校园足球普及
+
+行动目标：建成校园足球特色学校15所。（责任单位：县教育局、县体育局）
+
+## 二、保障措施
+
+（一）加强组织领导
+
+成立由分管副县长任组长的工作专班。
+"""
+
+NEW_EDITION = """# 青梧县教育提质三年行动方案（2025—2027年）
+
+青梧县人民政府办公室
+2025年2月12日
+
+## 一、重点任务
+
+（一）扩大学前教育优质资源
+
+行动目标：新建公办幼儿园4所。（责任单位：县教育局、县财政局）
+
+（二）提高乡村教师待遇
+
+行动目标：乡村教师生活补助每人每月不低于500元。（责任单位：县教育局、县财政局）
+
+（三）推进人工智能教育
+
+行动目标：建成人工智能教育实验校10所。（责任单位：县教育局、县科技局）
+
+## 二、保障措施
+
+（一）加强组织领导
+
+成立由县长任组长的领导小组。心理援助热线为0756-2330123，全天开通。
+"""
+
+
+def clause(text: str):
+    """The clause of one numbered item whose lines are ``text``."""
+    body = "\n\n".join(text.split("\n"))
+    tree = parse_policy(f"# 白沙县学校管理办法\n\n## 一、总则\n\n（一）{body}\n", "t", "t.md")
+    return tree.clauses[-1]
+
+
+def test_a_table_flattened_to_one_cell_per_line_reads_as_rows():
+    texts = [s.text for s in sentences_of(clause("主要指标。\n普惠性幼儿园覆盖率（%）\n85.2\n90\n约束性"))]
+    assert texts[-1] == "普惠性幼儿园覆盖率（%） | 85.2 | 90 | 约束性"
+
+
+def test_a_headline_is_a_short_opening_or_a_line_that_introduces_a_list():
+    owner = clause("（一）加强资金保障。要加大投入。")
+    assert is_headline(Sentence(owner, "（一）加强资金保障。", 0))
+    assert is_headline(Sentence(owner, "按学校距县城距离分档发放：", 3))
+    assert not is_headline(Sentence(owner, "要始终坚持教育优先发展，加大财政保障力度，确保投入只增不减。", 0))
+
+
+@pytest.fixture(scope="module")
+def editions(tmp_path_factory) -> Assistant:
+    folder = tmp_path_factory.mktemp("editions")
+    (folder / "qingwu-plan-2022-2024.md").write_text(OLD_EDITION, encoding="utf-8")
+    (folder / "qingwu-plan-2025-2027.md").write_text(NEW_EDITION, encoding="utf-8")
+    return Assistant.load(Settings(corpus=[folder], store=tmp_path_factory.mktemp("store") / "s",
+                                   show_progress=False))
+
+
+def test_the_sentence_that_holds_the_amount_is_quoted_not_the_clauses_opening(editions):
+    answer = editions.ask("青梧县2022—2024年方案里，学校离县城35公里的乡村老师每月补助多少？")
+    assert not answer.refused
+    assert "720元" in answer.answer
+    assert [c.document for c in answer.citations] == ["qingwu-plan-2022-2024"] * len(answer.citations)
+
+
+def test_a_detail_the_policy_does_not_set_is_refused_and_one_it_states_is_answered(editions):
+    clock = editions.ask("青梧县2025—2027年方案里，幼儿园每天几点放学？")
+    assert clock.refused and "钟点" in clock.answer
+    phone = editions.ask("青梧县2025—2027年方案里的心理援助热线电话是多少？")
+    assert not phone.refused and "0756-2330123" in phone.answer
+
+
+def test_what_a_new_edition_added_and_dropped_is_the_difference_of_their_items(editions):
+    added = editions.ask("青梧县2025—2027年方案相比2022—2024年方案新增了哪些重点任务？")
+    assert not added.refused
+    assert "推进人工智能教育" in added.answer and "校园足球" not in added.answer
+    # a task reworded slightly (扩大学前教育资源 → 扩大学前教育优质资源) is kept, not added
+    assert "扩大学前教育" not in added.answer
+    assert {c.document for c in added.citations} == {"qingwu-plan-2022-2024", "qingwu-plan-2025-2027"}
+    dropped = editions.ask("青梧县2025—2027年方案去掉了2022—2024年方案里的哪些重点任务？")
+    assert "推进校园足球普及" in dropped.answer and "人工智能" not in dropped.answer
+
+
+def test_who_is_responsible_in_two_editions_is_not_read_as_a_list_of_changed_items(editions):
+    answer = editions.ask("提高乡村教师待遇的责任单位，2025—2027年方案比2022—2024年方案多了哪个单位？")
+    assert "县财政局" in answer.answer and "新增的" not in answer.answer
+
+
+def test_a_title_quoted_in_pieces_names_its_document(library_assistant):
+    # "黄南州教育…规划" is not its title's exact wording (黄南藏族自治州教育事业发展“十四五”规划)
+    answer = library_assistant.ask("教育事业发展规划里黄南藏族自治州要新增多少学前学位？")
+    assert {c.document for c in answer.citations} == {"huangnan-education-14th-fyp"}
+    answer = library_assistant.ask("藏族自治州教育事业发展规划要新建、改扩建多少所幼儿园？")
+    assert not answer.refused and {c.document for c in answer.citations} == {"huangnan-education-14th-fyp"}
+
+
+def test_counts_of_nothing_or_of_a_hundred_and_numbers_past_ninety_nine_do_not_fail(library_assistant):
+    for question in ("市南区教育体育事业发展第十三个五年规划列出的所有责任单位有哪些？", "重点任务（一百二十）是什么？",
+                     "四（一百）的行动目标是什么？"):
+        assert library_assistant.ask(question).answer
