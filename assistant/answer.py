@@ -21,7 +21,9 @@ from .text import chinese_numeral, count_text, fold, parse_chinese_numeral
 
 MAX_ANSWER_CHARS = 600
 # Sentences quoted after a headline that evidence chose (the headline alone says nothing).
-HEADLINE_FOLLOWERS = 2
+HEADLINE_FOLLOWERS = 4
+# Characters of the question's topic words a measure's headline must hold to be the measure asked about.
+MIN_MEASURE_OVERLAP = 4
 # The best evidence sentences searched for a detail the question asks (a fee, a telephone number).
 DETAIL_EVIDENCE = 5
 # Words of a document's title a question must use to count as quoting the title.
@@ -45,6 +47,16 @@ _COUNTED_NOUN = re.compile(r"(?:几|哪几|多少|哪些)\s*[项个条大类]?\s
 _DATED = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}-\d{1,2}-\d{1,2}|〔\d{4}〕\s*\d+\s*号|令第\s*\d+\s*号")
 _YEAR_SPAN = re.compile(r"(?:19|20)\d\d\s*年?\s*[—–\-至到]+\s*(?:19|20)\d\d\s*年")
 _YEAR_WORDS = re.compile(r"(?:19|20)\d\d年|[一二三四五六七八九十]{1,3}五(?=[”\"]|规划|时期|期间|末)")
+
+
+@dataclass(frozen=True)
+class Duty:
+    """Units a document assigns to one measure of an item (1.完善…机制。 … 牵头单位：… 配合单位：…)."""
+
+    measure: Clause                    # the measure's own clause (二（一）.1)
+    lead: tuple[str, ...]
+    cooperating: tuple[str, ...]
+    sources: tuple[Clause, ...]        # the clauses whose notes name them (may be a sub-clause: ③)
 
 
 @dataclass
@@ -93,6 +105,7 @@ class Composer:
         self._cached_analysis = lru_cache(maxsize=256)(self._analysis)
         self.title_tokens = set(tokenizer.tokens(fold(tree.document.title)))
         self._evidence_finder: EvidenceFinder | None = None
+        self._duties: dict[str, list[Duty]] = {}
 
     def evidence(self, query: Query, hits: list[Hit]) -> list[Evidence]:
         """The document's sentences that best answer the question (the finder is built on first use)."""
@@ -463,10 +476,54 @@ class Composer:
                    if responsible_units(clause.text) or cooperating_units(clause.text)]
         return [(clause, 1.0) for clause in stating or [self._head(item)]]
 
+    def duties(self, item: Item) -> list[Duty]:
+        """The units each top-level measure of ``item`` is given, when the document names units per
+        measure (with its sub-clauses: a measure's note may follow its last ③)."""
+        if item.id not in self._duties:
+            clauses = self.tree.clauses_of(item)
+            measure_id = re.compile(re.escape(item.id) + r"\.\d+")
+            found = []
+            for measure in (clause for clause in clauses if measure_id.fullmatch(clause.id)):
+                family = [clause for clause in clauses if clause.id == measure.id or (
+                    clause.id.startswith(measure.id) and not clause.id[len(measure.id)].isdigit())]
+                lead = tuple(dict.fromkeys(unit for clause in family for unit in responsible_units(clause.text)))
+                cooperating = tuple(dict.fromkeys(unit for clause in family for unit in cooperating_units(clause.text)))
+                sources = tuple(clause for clause in family
+                                if responsible_units(clause.text) or cooperating_units(clause.text))
+                if lead or cooperating:
+                    found.append(Duty(measure, lead, cooperating, sources))
+            self._duties[item.id] = found
+        return self._duties[item.id]
+
+    def _item_duty(self, item: Item) -> Duty:
+        return Duty(self._head(item), item.responsible_units, item.cooperating_units,
+                    tuple(clause for clause, _ in self._unit_sources(item)))
+
+    def _asked_duty(self, query: Query, items: list[Item]) -> Duty | None:
+        """The measure whose headline the question names more of than any item title (完善残疾儿童入学安置机制)."""
+        terms = self._topic_words(query)
+        best, best_overlap = None, max((self._title_overlap(item, terms) for item in items), default=0)
+        for item in items:
+            for duty in self.duties(item):
+                headline = fold(_SENTENCE.match(duty.measure.text).group(0))
+                overlap = sum(len(term) for term in _whole_words(terms) if term in headline)
+                if overlap >= MIN_MEASURE_OVERLAP and overlap > best_overlap:
+                    best, best_overlap = duty, overlap
+        return best
+
     def _compose_responsible_units(self, query: Query, hits: list[Hit]):
-        items = [item for item in self.topic_items(query, hits) if item.responsible_units]
+        items = [item for item in self.topic_items(query, hits, limit=5) if item.responsible_units]
         if not items:
             return self._compose_topic(query, hits)
+        duty = self._asked_duty(query, items)
+        if duty is not None:
+            item = self.tree.item(duty.measure.item_id)
+            lines = [self.templates["measure_units"].format(
+                heading=self.heading(item), measure=self._measure_headline(duty.measure), units="、".join(duty.lead))]
+            if duty.cooperating:
+                lines.append(self.templates["cooperating_units"].format(units="、".join(duty.cooperating)))
+            return "\n".join(lines), [(duty.measure, 1.0)] + [(clause, 1.0) for clause in duty.sources]
+        items = items[:3]
         lines = []
         for item in items:
             lines.append(self.templates["responsible_units"].format(
@@ -483,6 +540,8 @@ class Composer:
             header = self.templates["unit_items_shared"].format(units="和".join(units), count=count_text(len(items)))
             return "\n".join([header] + self._grouped_titles(items)), \
                 [pair for item in items for pair in self._unit_sources(item)]
+        if any(self.duties(item) for item in self.tree.items):
+            return self._compose_unit_measures(query)
         lines: list[str] = []
         all_items: list[Item] = []
         mentions: list[Clause] = []
@@ -506,6 +565,32 @@ class Composer:
             mentions.extend(mentioned)
         citations = [pair for item in dict.fromkeys(all_items) for pair in self._unit_sources(item)]
         return "\n".join(lines), citations + [(clause, 0.5) for clause in mentions]
+
+    def _compose_unit_measures(self, query: Query):
+        """A unit's measures, in a document that names units per measure: those it leads and those it
+        helps with (only one of them when the question says 牵头 or 配合)."""
+        lead_asked = any(word in query.folded for word in self.lexicon.lead_words)
+        cooperating_asked = any(word in query.folded for word in self.lexicon.cooperating_words)
+        roles = [("lead", lead_asked or not cooperating_asked), ("cooperating", cooperating_asked or not lead_asked)]
+        lines: list[str] = []
+        citations: list[tuple[Clause, float]] = []
+        # Items whose units are not given per measure (a task table's rows) count as one duty each.
+        duties = [duty for item in self.tree.items if self._in_named_parts(item, query)
+                  for duty in self.duties(item) or [self._item_duty(item)]]
+        for unit in query.units:
+            for role, wanted in roles:
+                mine = [duty for duty in duties if unit in getattr(duty, role)]
+                if not wanted or not mine:
+                    continue
+                lines.append(self.templates[f"unit_measures_{role}"].format(unit=unit, count=count_text(len(mine))))
+                for item_id in dict.fromkeys(duty.measure.item_id for duty in mine):
+                    measures = [self._measure_headline(duty.measure) for duty in mine
+                                if duty.measure.item_id == item_id and duty.measure.id != item_id]
+                    lines.append(self.heading(self.tree.item(item_id)) + ("：" + "".join(measures) if measures else "。"))
+                citations.extend((clause, 1.0) for duty in mine for clause in (duty.measure, *duty.sources))
+            if not citations:
+                lines.append(self.templates["unit_items_none"].format(title=self.title, this=self.this, unit=unit))
+        return "\n".join(lines), citations
 
     def _grouped_titles(self, items: list[Item]) -> list[str]:
         lines = []
@@ -844,15 +929,20 @@ class Composer:
         for group in chosen.values():
             clause = group[0].sentence.clause
             sentences = [evidence.sentence for evidence in group]
-            # A headline says what follows; what follows answers (构建三个育人体系。 → the three).
-            sentences += [after for sentence in sentences if is_headline(sentence)
-                          for after in self._evidence_finder.following(sentence, HEADLINE_FOLLOWERS)]
-            excerpt = self._excerpt(list({sentence.position: sentence for sentence in sentences}.values()))
+            # A headline says what follows; what follows answers (构建三个育人体系。 → the three;
+            # 按距离分档发放： → ① ② ③, which may be clauses of their own).
+            followers = [after for sentence in sentences if is_headline(sentence)
+                         for after in self._evidence_finder.following(sentence, HEADLINE_FOLLOWERS)]
+            own = sentences + [after for after in followers if after.clause.id == clause.id]
+            under = [after for after in followers if after.clause.id != clause.id and after.clause.id not in chosen]
+            excerpt = self._excerpt(list({sentence.position: sentence for sentence in own}.values()))
+            excerpt += "".join(self._without_units(after.text) for after in under)
             if not excerpt:
                 continue
             lines.append(self.templates["topic"].format(heading=self.clause_heading(clause)) +
                          fit_answer(excerpt, self.evidence_chars))
             citations.append((clause, group[0].score))
+            citations.extend((after.clause, group[0].score) for after in under)
         return "\n".join(lines), citations
 
     def _excerpt(self, sentences: list[Sentence]) -> str:

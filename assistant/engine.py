@@ -28,6 +28,7 @@ from .editions import EditionChange, compare_editions
 from .embeddings import Embedder, load_embedder
 from .lexicon import Lexicon
 from .library import load_library, open_or_sync
+from .listing import ListingFilter
 from .records import Answer, Clause, Intent, Library
 from .replies import Replies
 from .retrieval import HybridRetriever, QueryTokenizer, RetrievalMode
@@ -113,6 +114,7 @@ class Assistant:
     retriever: HybridRetriever
     replies: Replies
     structure_index: StructureIndex
+    listing_filter: ListingFilter
     mode: RetrievalMode = RetrievalMode.HYBRID
 
     @classmethod
@@ -143,9 +145,12 @@ class Assistant:
             embedder = embedder_future.result() if embedder_future else (embedder if uses_dense else None)
         retriever = HybridRetriever(library.clauses, tokenizer, embedder, store if uses_dense else None,
                                     settings.rrf_k)
+        structure_index = StructureIndex(library, composers)
         return cls(settings=settings, library=library, store=store, lexicon=lexicon, scope_reader=scope_reader,
                    composers=composers, retriever=retriever, replies=Replies(library, templates),
-                   structure_index=StructureIndex(library, composers), mode=mode)
+                   structure_index=structure_index,
+                   listing_filter=ListingFilter(library, lexicon, tokenizer, structure_index.with_articles, scope_words),
+                   mode=mode)
 
     @property
     def embedder(self) -> Embedder | None:
@@ -190,7 +195,9 @@ class Assistant:
         if scope.refusal:
             return scope
         if self.lexicon.cues("library", folded):
-            return LibraryListing(self._of_kinds_asked(folded, list(scope.within or scope.documents)))
+            # Years limit a listing through its own filter (2020年以前), not as a document's period.
+            within = scope.within or [tree.document.id for tree in self.library.trees]
+            return LibraryListing(self.listing_filter.documents(folded, list(within)))
         if scope.named and len(scope.documents) == 2 and (edition := self._edition_question(folded, scope.documents)):
             return edition
         candidates = list(scope.documents)
@@ -236,13 +243,6 @@ class Assistant:
         change = compare_editions(trees[0], trees[1], parts[0][0], parts[1][0])
         both = not (added or removed)
         return EditionQuestion(change, added or both, removed or both)
-
-    def _of_kinds_asked(self, folded: str, document_ids: list[str]) -> tuple[str, ...]:
-        """The documents of the kinds a listing question names (哪些条例, 哪些规划), when any are."""
-        asked = [genre for genre in self.lexicon.genres if genre in folded]
-        of_kind = [document_id for document_id in document_ids
-                   if any(genre in fold(self.library.tree(document_id).document.title) for genre in asked)]
-        return tuple(of_kind or document_ids)
 
     def _looks_like_follow_up(self, question: str, candidates: list[str]) -> bool:
         composer = self.composers[candidates[0]]

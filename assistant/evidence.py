@@ -115,10 +115,17 @@ class EvidenceFinder:
                          for sentence, text in zip(self.sentences, self.folded)], show_progress=False)
 
     def following(self, sentence: Sentence, count: int) -> list[Sentence]:
-        """Up to ``count`` sentences after ``sentence`` in its clause."""
+        """Up to ``count`` sentences after ``sentence``: in its clause, and when the clause ends there,
+        in the clauses under it (送教上门要做到： → ①… ②… ③…)."""
         index = self.index_of[(sentence.clause.id, sentence.position)]
-        after = self.sentences[index + 1: index + 1 + count]
-        return [other for other in after if other.clause.id == sentence.clause.id]
+        path = sentence.clause.path
+        after = []
+        for other in self.sentences[index + 1: index + 1 + count]:
+            under = len(other.clause.path) > len(path) and other.clause.path[:len(path)] == path
+            if other.clause.id != sentence.clause.id and not under:
+                break
+            after.append(other)
+        return after
 
     def _lexical(self, words: tuple[str, ...]) -> np.ndarray:
         if not words or not self.sentences:

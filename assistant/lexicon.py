@@ -16,7 +16,8 @@ from pathlib import Path
 from .text import fold
 
 INTENT_CUE_KEYS = ("responsible_units", "unit_items", "target", "measures", "list", "count", "document", "library",
-                   "outline", "asks_amount", "asks_time", "edition_added", "edition_removed", "edition_changed")
+                   "outline", "asks_amount", "asks_time", "edition_added", "edition_removed", "edition_changed",
+                   "articles_form")
 
 
 def _compile(patterns: list[str]) -> tuple[re.Pattern, ...]:
@@ -55,6 +56,9 @@ class Lexicon:
     part_suffix_words: tuple[str, ...]
     genres: tuple[str, ...]          # kinds of document (方案, 规划, 条例 …), as titles end
     stopwords: frozenset[str]
+    listing_words: frozenset[str]    # words of a question about the library that name no topic
+    lead_words: tuple[str, ...]          # a unit's role asked: leading (牵头) …
+    cooperating_words: tuple[str, ...]   # … or helping (配合)
 
     @classmethod
     def load(cls, directory: str | Path) -> "Lexicon":
@@ -88,6 +92,9 @@ class Lexicon:
             part_suffix_words=tuple(fold(word) for word in intents["part_suffix_words"]),
             genres=tuple(fold(word) for word in intents["genres"]),
             stopwords=frozenset(stopwords),
+            listing_words=frozenset(fold(word) for word in intents["listing_words"]),
+            lead_words=tuple(fold(word) for word in intents["lead_words"]),
+            cooperating_words=tuple(fold(word) for word in intents["cooperating_words"]),
         )
 
     def expand(self, folded_question: str) -> list[str]:

@@ -26,7 +26,7 @@ class Scope:
     documents: tuple[str, ...]       # the documents to answer from; every document when none is named
     named: bool = False              # the question (or the caller) named them: each answers ("A和B分别…")
     refusal: str | None = None       # other_place / other_year / injection
-    within: tuple[str, ...] = ()     # documents the places it names cover (四川省: 四川省's and 绵阳市's)
+    within: tuple[str, ...] = ()     # documents its places and exact titles cover (四川省: 四川省's and 绵阳市's)
 
 
 def short_place(place: str) -> str:
@@ -111,7 +111,8 @@ class ScopeReader:
         by_place = [document.id for document in self.documents if self._names_place(document, folded)]
         by_title = self._named_by_title(folded)
         by_id = [document.id for document in self.documents if document.id.lower() in folded]
-        named = list(dict.fromkeys(by_place + by_title + by_id)) or self._quoted_in_pieces(folded)
+        exact = list(dict.fromkeys(by_place + by_title + by_id))
+        named = exact or self._quoted_in_pieces(folded)
         asked = self._places_asked(folded)
         # A province or prefecture around some documents' places (四川 for 绵阳市) limits the
         # question to them; it does not name one of them.
@@ -121,7 +122,9 @@ class ScopeReader:
                    if not any(place in self.regions[document.id] for document in self.documents)]
         if foreign and not named and not region:
             return Scope((), refusal="other_place")
-        within = tuple(dict.fromkeys(named + region))
+        # What a listing of the library is limited to: words that name documents for sure, not a
+        # title quoted in pieces ("哪些重点工作任务分解表" quotes many titles).
+        within = tuple(dict.fromkeys(exact + region))
         candidates = named or region or [document.id for document in self.documents]
         years, spoken = self._years(folded)
         if years and named:

@@ -141,3 +141,81 @@ def test_counts_of_nothing_or_of_a_hundred_and_numbers_past_ninety_nine_do_not_f
     for question in ("市南区教育体育事业发展第十三个五年规划列出的所有责任单位有哪些？", "重点任务（一百二十）是什么？",
                      "四（一百）的行动目标是什么？"):
         assert library_assistant.ask(question).answer
+
+
+DUTIES_PLAN = """# 青梧县特殊教育提升行动计划（2025—2027年）
+
+青梧县人民政府办公室
+2025年3月3日
+
+## 一、重点任务
+
+（一）提升普及水平
+
+1.完善入学安置机制。每年6月底前完成适龄残疾儿童入学评估。
+
+（1）送教上门。对不能到校的重度残疾儿童送教上门，做到：
+
+①每生每月送教不少于3次；
+
+②送教教师享受交通补助。
+
+牵头单位：县教育局
+
+配合单位：县卫健局、县残联
+
+2.做好早期筛查。县妇幼保健院每年开展0—6岁儿童残疾筛查。
+
+牵头单位：县卫健局
+
+配合单位：县教育局
+
+（二）加强教师队伍
+
+1.提高教师待遇。特教津贴按基本工资的15%发放。
+
+牵头单位：县人社局
+
+配合单位：县财政局
+"""
+
+
+@pytest.fixture(scope="module")
+def duties(tmp_path_factory) -> Assistant:
+    folder = tmp_path_factory.mktemp("duties")
+    (folder / "qingwu-special-2025-2027.md").write_text(DUTIES_PLAN, encoding="utf-8")
+    return Assistant.load(Settings(corpus=[folder], store=tmp_path_factory.mktemp("store") / "s", show_progress=False))
+
+
+def test_a_measure_with_its_own_units_is_answered_with_them(duties):
+    answer = duties.ask("完善入学安置机制由谁牵头，谁配合？")
+    assert "县教育局" in answer.answer and "县卫健局、县残联" in answer.answer
+    assert "县人社局" not in answer.answer
+    # the measure is cited, and the sub-clause that carries its units
+    assert {"一（一）.1", "一（一）.1（1）②"} <= {c.id for c in answer.citations}
+
+
+def test_a_units_measures_are_listed_by_role(duties):
+    led = duties.ask("县卫健局牵头哪些任务？")
+    assert "做好早期筛查" in led.answer and "完善入学安置机制" not in led.answer
+    helped = duties.ask("县卫健局配合哪些任务？")
+    assert "完善入学安置机制" in helped.answer and "做好早期筛查" not in helped.answer
+    both = duties.ask("县卫健局负责哪些事？")
+    assert "做好早期筛查" in both.answer and "完善入学安置机制" in both.answer
+
+
+def test_a_headline_ending_in_a_colon_brings_the_clauses_under_it(duties):
+    answer = duties.ask("重度残疾孩子送教上门每月几次？")
+    assert "3次" in answer.answer
+
+
+def test_a_listing_is_narrowed_by_date_place_and_topic(library_assistant):
+    before = library_assistant.ask("知识库里有哪些是2020年以前发布的文件？")
+    listed = {c.document for c in before.citations}
+    assert {"shinan-education-13th-fyp-excerpt", "mianyang-left-behind-children-opinions-2010"} <= listed
+    assert "xiqing-education-plan-2026-2028" not in listed
+    sichuan = library_assistant.ask("知识库里有哪些四川省的文件？")
+    assert {c.document for c in sichuan.citations} == {"sichuan-student-mental-health-plan-2023-2025",
+                                                       "mianyang-left-behind-children-opinions-2010"}
+    teachers = library_assistant.ask("知识库里有专门讲教师队伍建设的文件吗？")
+    assert {c.document for c in teachers.citations} == {"anji-teacher-workforce-plan-2024-2026"}
