@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Iterable
 
-from .evidence import Evidence, EvidenceFinder, EvidenceQuery, Sentence, Shape, holds, is_headline
+from .evidence import Evidence, EvidenceFinder, EvidenceQuery, Sentence, Shape, holds, is_headline, sentences_of
 from .lexicon import Lexicon
 from .parser import cooperating_units, responsible_units
 from .records import Citation, Clause, ClauseKind, Hit, Intent, Item, Part, PolicyTree, QuantTarget
@@ -22,6 +22,11 @@ from .text import chinese_numeral, count_text, fold, parse_chinese_numeral
 MAX_ANSWER_CHARS = 600
 # Sentences quoted after a headline that evidence chose (the headline alone says nothing).
 HEADLINE_FOLLOWERS = 4
+# A question asks several things when it has parts of at least this many characters between ？ or ；.
+_QUESTION_PARTS = re.compile(r"[?？;；]|，(?:还有|另外|以及|同时)")
+MIN_QUESTION_PART = 4
+# Characters an answer may run over its evidence budget to answer another part of the question.
+PART_EXTRA_CHARS = 120
 # Characters of the question's topic words a measure's headline must hold to be the measure asked about.
 MIN_MEASURE_OVERLAP = 4
 # The best evidence sentences searched for a detail the question asks (a fee, a telephone number).
@@ -32,6 +37,7 @@ _NUMERAL = r"[一二三四五六七八九十百零两\d]+"
 _CLAUSE_REF = re.compile(rf"([一二三四五六七八九十]+)\s*[(（]\s*({_NUMERAL})\s*[)）](?:\s*[.．第]\s*(\d+))?")
 ARTICLE_REF = re.compile(rf"第\s*({_NUMERAL})\s*条")
 _ROW_REF = re.compile(r"序号\s*(\d+)|第\s*(\d+)\s*项")
+_PART_ITEM_REF = re.compile(rf"第\s*({_NUMERAL})\s*部分\s*(?:的|中|里)?\s*第?\s*[(（]\s*({_NUMERAL})\s*[)）]")
 _PART_REF = re.compile(rf"第\s*({_NUMERAL})\s*(章|编|部分)")
 # Target fields that open an item (行动目标：…): such an item's head clause is its target.
 _TARGET_FIELDS = ("行动目标", "工作目标", "主要目标", "发展目标", "目标任务")
@@ -45,6 +51,7 @@ _ORDINAL = re.compile(r"^(第[一二三四五六七八九十\d]+[个项条点]?|
 _COUNTED_NOUN = re.compile(r"(?:几|哪几|多少|哪些)\s*[项个条大类]?\s*(?:工程|任务|方面|措施|举措|行动|部分|内容|工作|条款)")
 # A date, or a 文号/令号, in a header sentence.
 _DATED = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}-\d{1,2}-\d{1,2}|〔\d{4}〕\s*\d+\s*号|令第\s*\d+\s*号")
+_QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,16})[”\"」』]")
 _YEAR_SPAN = re.compile(r"(?:19|20)\d\d\s*年?\s*[—–\-至到]+\s*(?:19|20)\d\d\s*年")
 _YEAR_WORDS = re.compile(r"(?:19|20)\d\d年|[一二三四五六七八九十]{1,3}五(?=[”\"]|规划|时期|期间|末)")
 
@@ -79,12 +86,13 @@ class Composer:
     """Turns a question into an :class:`Answer` using the tree, the lexicon and retrieval hits."""
 
     def __init__(self, tree: PolicyTree, lexicon: Lexicon, tokenizer: QueryTokenizer, templates: dict,
-                 scope_words: set[str] = frozenset()) -> None:
+                 scope_words: set[str] = frozenset(), place_pattern: re.Pattern | None = None) -> None:
         self.tree = tree
         self.lexicon = lexicon
         self.tokenizer = tokenizer
         self.templates = templates
         self.scope_words = scope_words   # the library's place names: they scope a question, they are not its topic
+        self.place_pattern = place_pattern   # the same names as one pattern, longest first
         self.corpus_folded = fold("\n".join(f"{clause.section}\n{clause.text}" for clause in tree.clauses))
         self.unit_names = self._unit_names()
         self.unit_of = dict(self.unit_names)
@@ -107,16 +115,31 @@ class Composer:
         self._evidence_finder: EvidenceFinder | None = None
         self._duties: dict[str, list[Duty]] = {}
 
-    def evidence(self, query: Query, hits: list[Hit]) -> list[Evidence]:
-        """The document's sentences that best answer the question (the finder is built on first use)."""
+    def evidence(self, query: Query, hits: list[Hit], within: str | None = None) -> list[Evidence]:
+        """The document's sentences that best answer the question, or the part of it ``within`` (a
+        question may ask two things: "建多少所？辍学率控制在多少以内？"). The finder is built on first use."""
         if self._evidence_finder is None:
             self._evidence_finder = EvidenceFinder(self.tree, self.tokenizer)
-        own = _whole_words(term for term in query.topic_terms if term not in self.lexicon.answer_words and len(term) >= 2)
-        implied = _whole_words(term for term in query.terms if term not in query.tokens and len(term) >= 2)
+        text = query.folded if within is None else within
+        own = _whole_words(term for term in query.topic_terms
+                           if term not in self.lexicon.answer_words and len(term) >= 2 and term in text)
+        implied = _whole_words(term for term in (query.terms if within is None else self.lexicon.expand(text))
+                               if term not in query.tokens and len(term) >= 2)
+        shapes = query.shapes if within is None else frozenset(
+            shape for shape in Shape if self.lexicon.cues(f"asks_{shape.value}", text))
         # A span of years (2023—2025年) names a document's period, not a fact to look for.
-        years = tuple(dict.fromkeys(_YEAR_WORDS.findall(_YEAR_SPAN.sub(" ", query.folded))))
-        return self._evidence_finder.rank(EvidenceQuery(own or tuple(query.topic_terms), implied, query.shapes, years),
-                                          hits)
+        years = tuple(dict.fromkeys(_YEAR_WORDS.findall(_YEAR_SPAN.sub(" ", text))))
+        # A name in quotation marks ("留守儿童之家", "三个课堂") is looked for as written.
+        quoted = tuple(dict.fromkeys(_QUOTED.findall(text)))
+        if within is not None and not own:
+            return []
+        return self._evidence_finder.rank(EvidenceQuery(own or tuple(query.topic_terms), implied, shapes,
+                                                        years + quoted), hits)
+
+    def _asked_parts(self, query: Query) -> list[str]:
+        """The questions within the question, when it asks several ("…多少所？…控制在多少以内？")."""
+        parts = [part for part in _QUESTION_PARTS.split(query.folded) if len(part.strip()) >= MIN_QUESTION_PART]
+        return parts if len(parts) > 1 else []
 
     # ---------------------------------------------------------------- analysis
     def _part_names(self) -> list[tuple[str, Part]]:
@@ -202,6 +225,8 @@ class Composer:
                                  if not part.item_ids and len(part.title) >= 2 and fold(part.title) in folded]
         # Named parts and items are structure, not topic: "方案的指导思想" has no topic of its own.
         topic_text = _COUNTED_NOUN.sub(" ", _PART_REF.sub(" ", folded))
+        if self.place_pattern is not None:   # 泉州市 scopes the question; its piece 州市 is no topic
+            topic_text = self.place_pattern.sub(" ", topic_text)
         named = query.paragraph_parts + query.parts
         for title in [fold(part.title) for part in named] + [fold(item.title) for item in query.items]:
             if title:   # articles and table rows have no title
@@ -289,6 +314,15 @@ class Composer:
                 items.append(item)
                 if match.group(3):
                     measure_number = int(match.group(3))
+        for match in _PART_ITEM_REF.finditer(folded):
+            # 第四部分第（四）条: item （四） of part 四
+            try:
+                item = self._item_by_id(f"{chinese_numeral(parse_chinese_numeral(match.group(1)))}"
+                                        f"（{chinese_numeral(parse_chinese_numeral(match.group(2)))}）")
+            except ValueError:
+                item = None
+            if item:
+                items.append(item)
         numbered_entries = []
         for match in ARTICLE_REF.finditer(folded):
             articles = [item for item in [self._item_by_id(f"第{match.group(1)}条"),
@@ -883,6 +917,13 @@ class Composer:
                   for sentence in _SENTENCE.findall(clause.text) if _DATED.search(sentence)]
         extra = [(sentence, clause) for sentence, clause in stated if not all(
             fact in text for fact in _DATED.findall(sentence))][:2]
+        # … and its other lines answer what else the question asks of the header (发布时间、来源, 哪次会议).
+        terms = _whole_words(term for term in query.topic_terms if len(term) >= 2)
+        matched = sorted(((sum(len(term) for term in terms if term in fold(sentence.text)), sentence.text, clause)
+                          for clause in self._header_clauses() for sentence in sentences_of(clause)),
+                         key=lambda found: -found[0])
+        extra += [(sentence, clause) for score, sentence, clause in matched[:2]
+                  if score >= 2 and sentence not in text and all(sentence != other for other, _ in extra)]
         lines = [text] + [templates["document_stated"].format(sentence=sentence) for sentence, _ in extra]
         return "\n".join(lines), [(clause, 1.0) for clause in dict.fromkeys(sources + [c for _, c in extra])]
 
@@ -901,6 +942,7 @@ class Composer:
     # most this many clauses, within this many characters.
     evidence_share = 0.7
     other_clause_share = 0.78
+    part_share = 0.85       # for a question within the question: its next-best sentence, when nearly as good
     evidence_clauses = 3
     evidence_chars = 420
 
@@ -924,6 +966,17 @@ class Composer:
             used += len(evidence.sentence.text)
         if not chosen:   # the best sentence alone is longer than the budget
             chosen = {ranked[0].sentence.clause.id: ranked[:1]}
+        # Each question within the question gets its best sentence (the whole question's ranking may
+        # favour one of them).
+        quoted = {evidence.sentence for group in chosen.values() for evidence in group}
+        for part in self._asked_parts(query):
+            ranked_part = self.evidence(query, hits, within=part)
+            found = [evidence for evidence in ranked_part if evidence.score >= self.part_share * ranked_part[0].score
+                     and evidence.sentence not in quoted][:1]
+            if found and used + len(found[0].sentence.text) <= self.evidence_chars + PART_EXTRA_CHARS:
+                chosen.setdefault(found[0].sentence.clause.id, []).append(found[0])
+                quoted.add(found[0].sentence)
+                used += len(found[0].sentence.text)
         lines: list[str] = []
         citations: list[tuple[Clause, float]] = []
         for group in chosen.values():

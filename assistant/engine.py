@@ -140,7 +140,9 @@ class Assistant:
             templates = tomllib.loads((Path(settings.prompts_dir) / "answers.toml").read_text(encoding="utf-8"))
             scope_reader = ScopeReader(library, lexicon)
             scope_words = scope_reader.scope_words()
-            composers = {tree.document.id: Composer(tree, lexicon, tokenizer, templates, scope_words)
+            place_pattern = re.compile("|".join(map(re.escape, sorted(scope_words, key=len, reverse=True)))) \
+                if scope_words else None
+            composers = {tree.document.id: Composer(tree, lexicon, tokenizer, templates, scope_words, place_pattern)
                          for tree in library.trees}
             embedder = embedder_future.result() if embedder_future else (embedder if uses_dense else None)
         retriever = HybridRetriever(library.clauses, tokenizer, embedder, store if uses_dense else None,

@@ -31,6 +31,8 @@ import trafilatura
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
+from .text import to_simplified
+
 
 class UnreadableDocument(ValueError):
     """A file that cannot be read as a policy document.
@@ -154,7 +156,7 @@ _DECLARED_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""
 # The line under a government article's title: 发布时间：2023-06-15 来源：区教育局
 _PUBLICATION_LABEL = re.compile(r"^(?:发布时间|发布日期|发文日期|成文日期|日期|来源|信息来源|文章来源|发布机构|发文机关)\s*[:：]")
 # Page widgets that share the publication line: 【字体：大 中 小】 打印本页 分享到
-_PUBLICATION_WIDGETS = re.compile(r"\s*(?:【|\[|字体\s*[:：]|字号\s*[:：]|打印|分享|浏览次数|阅读次数|访问量).*$")
+_PUBLICATION_WIDGETS = re.compile(r"\s*(?:【|\[|字体\s*[:：]|字号\s*[:：]|打印|分享|浏览次数|阅读次数|阅读量|点击量|点击数|访问量).*$")
 _PUBLICATION_MAX_CHARS = 120
 # The publication line sits under the title; a clock or date in the site's banner comes before it.
 _TEXT_IN_BODY = "//body//text()[not(ancestor::script or ancestor::style)]"
@@ -215,9 +217,11 @@ def _publication_line(page) -> str:
         return ""
     after_title = page.xpath(_TEXT_AFTER_TITLE) if page.xpath("//h1") else page.xpath(_TEXT_IN_BODY)
     for text in after_title:
-        if _PUBLICATION_LABEL.match(text.strip()):
+        if _PUBLICATION_LABEL.match(to_simplified(text.strip())):   # 發布時間 on a traditional page
             element = text.getparent().getparent() if text.is_tail else text.getparent()
-            return _PUBLICATION_WIDGETS.sub("", _collapse_spaces(_publication_block(element).text_content()))
+            line = _collapse_spaces(_publication_block(element).text_content())
+            widgets = _PUBLICATION_WIDGETS.search(to_simplified(line))   # same length: OpenCC maps character by character
+            return line[:widgets.start()] if widgets else line
     return ""
 
 
@@ -231,7 +235,7 @@ def _publication_block(element):
 
 
 def _is_publication_text(text: str) -> bool:
-    return len(text) <= _PUBLICATION_MAX_CHARS and bool(_PUBLICATION_LABEL.match(text))
+    return len(text) <= _PUBLICATION_MAX_CHARS and bool(_PUBLICATION_LABEL.match(to_simplified(text)))
 
 
 # --- Word documents -----------------------------------------------------------------------------

@@ -219,3 +219,10 @@ def test_a_listing_is_narrowed_by_date_place_and_topic(library_assistant):
                                                        "mianyang-left-behind-children-opinions-2010"}
     teachers = library_assistant.ask("知识库里有专门讲教师队伍建设的文件吗？")
     assert {c.document for c in teachers.citations} == {"anji-teacher-workforce-plan-2024-2026"}
+
+
+def test_each_question_within_a_question_gets_its_sentence_and_a_quoted_name_is_looked_for(duties, editions):
+    answer = editions.ask("青梧县2022—2024年方案里，乡村教师30公里以上每月补助多少？校园足球特色学校建几所？")
+    assert "720元" in answer.answer and "15所" in answer.answer
+    quoted = editions.ask("青梧县2022—2024年方案提到的“校园足球特色学校”要建几所？")
+    assert "15所" in quoted.answer

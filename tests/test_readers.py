@@ -441,3 +441,14 @@ def test_web_page_without_article_text(tmp_path):
     path.write_text("<html><head><script>var a = 1;</script></head><body><nav></nav></body></html>",
                     encoding="utf-8")
     assert_unreadable(path)
+
+
+def test_a_traditional_character_page_keeps_its_publication_line_without_widgets(tmp_path):
+    page = (GOV_PAGE.replace('<span>发布时间：2023-06-15</span>　<span>来源：区教育局</span>　<span>【字体：大 中 小】</span>',
+                             '發布時間：2023-06-15 10:30&nbsp;&nbsp;來源：區教育局&nbsp;&nbsp;閱讀量：1275')
+            .replace('charset=gb2312', 'charset=utf-8'))
+    path = tmp_path / "繁體.html"
+    path.write_bytes(page.encode("utf-8"))
+    lines = lines_of(read_document(path))
+    assert lines[1].startswith("發布時間：2023-06-15 10:30") and "來源：區教育局" in lines[1]
+    assert "閱讀量" not in lines[1]
