@@ -114,6 +114,7 @@ class Composer:
         self.title_tokens = set(tokenizer.tokens(fold(tree.document.title)))
         self._evidence_finder: EvidenceFinder | None = None
         self._duties: dict[str, list[Duty]] = {}
+        self._document_sources: list[Clause] | None = None
 
     def evidence(self, query: Query, hits: list[Hit], within: str | None = None) -> list[Evidence]:
         """The document's sentences that best answer the question, or the part of it ``within`` (a
@@ -933,10 +934,18 @@ class Composer:
     def document_sources(self) -> list[Clause]:
         """The clauses that state the document's issuer, date and 文号 (the notice, a web page's
         发布时间 line, a signature)."""
+        if self._document_sources is None:
+            self._document_sources = self._find_document_sources()
+        return self._document_sources
+
+    def _find_document_sources(self) -> list[Clause]:
         document = self.tree.document
         facts = [fact for fact in (document.issuer, document.date, document.doc_number) if fact]
-        return [clause for clause in self.tree.clauses
-                if any(fact in clause.text or fact in clause.section for fact in facts)][:2]
+        # For each fact, the first clause that states it (the date may be only in the signature).
+        found = [next((clause for clause in self.tree.clauses
+                       if fold(fact) in fold(clause.text) or fold(fact) in fold(clause.section)), None)
+                 for fact in facts]
+        return list(dict.fromkeys(clause for clause in found if clause is not None))
 
     # Evidence sentences quoted for a topic: those scoring at least this share of the best, in at
     # most this many clauses, within this many characters.

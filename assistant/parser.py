@@ -416,7 +416,7 @@ def _document(document_id: str, header: _Header, header_text: str, tail_text: st
         id=document_id,
         title=title or document_id,
         issuer=issuer,
-        date=_date(header_text) or _date(tail_text),
+        date=_date(header_text, tail_text),
         doc_number=_doc_number(header_text),
         place=_place(to_simplified(title), to_simplified(issuer)),
         period=_period(to_simplified(title)),
@@ -437,12 +437,17 @@ def _signature(lines: list[str]) -> str:
     return ""
 
 
-def _date(text: str) -> str:
-    if match := _DATE.search(text):
-        return f"{match.group(1)}年{int(match.group(2))}月{int(match.group(3))}日"
-    # Other forms are kept as written (2016-05-19, 二〇〇五年六月八日), so they can be found in the text.
-    if match := _ISO_DATE.search(text) or _CHINESE_DATE.search(text):
-        return match.group(0)
+def _date(header_text: str, tail_text: str) -> str:
+    """The date the document was written (成文日期): a date written out in the header or the
+    signature comes before a web page's 2019-06-18 发布时间 line."""
+    for text in (header_text, tail_text):
+        if match := _DATE.search(text):
+            return f"{match.group(1)}年{int(match.group(2))}月{int(match.group(3))}日"
+    # Other forms are kept as written (二〇〇五年六月八日, 2016-05-19), so they can be found in the text.
+    for pattern in (_CHINESE_DATE, _ISO_DATE):
+        for text in (header_text, tail_text):
+            if match := pattern.search(text):
+                return match.group(0)
     return ""
 
 
