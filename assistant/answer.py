@@ -120,10 +120,11 @@ class Composer:
         """The document's sentences that best answer the question, or the part of it ``within`` (a
         question may ask two things: "建多少所？辍学率控制在多少以内？"). The finder is built on first use."""
         if self._evidence_finder is None:
-            self._evidence_finder = EvidenceFinder(self.tree, self.tokenizer)
+            self._evidence_finder = EvidenceFinder(self.tree)
         text = query.folded if within is None else within
-        own = _whole_words(term for term in query.topic_terms
-                           if term not in self.lexicon.answer_words and len(term) >= 2 and term in text)
+        topic = [term for term in query.topic_terms if term not in self.lexicon.answer_words and len(term) >= 2]
+        # A part without a topic of its own ("标准是多少？") asks about the topic of the rest.
+        own = _whole_words(term for term in topic if term in text) or _whole_words(topic)
         implied = _whole_words(term for term in (query.terms if within is None else self.lexicon.expand(text))
                                if term not in query.tokens and len(term) >= 2)
         shapes = query.shapes if within is None else frozenset(
@@ -132,8 +133,6 @@ class Composer:
         years = tuple(dict.fromkeys(_YEAR_WORDS.findall(_YEAR_SPAN.sub(" ", text))))
         # A name in quotation marks ("留守儿童之家", "三个课堂") is looked for as written.
         quoted = tuple(dict.fromkeys(_QUOTED.findall(text)))
-        if within is not None and not own:
-            return []
         return self._evidence_finder.rank(EvidenceQuery(own or tuple(query.topic_terms), implied, shapes,
                                                         years + quoted), hits)
 
@@ -536,7 +535,8 @@ class Composer:
 
     def _asked_duty(self, query: Query, items: list[Item]) -> Duty | None:
         """The measure whose headline the question names more of than any item title (完善残疾儿童入学安置机制)."""
-        terms = self._topic_words(query)
+        # Words of the document's title name the document, not a measure (特殊教育 in 特殊教育…计划).
+        terms = [term for term in self._topic_words(query) if term not in self.title_tokens]
         best, best_overlap = None, max((self._title_overlap(item, terms) for item in items), default=0)
         for item in items:
             for duty in self.duties(item):
@@ -550,6 +550,20 @@ class Composer:
         items = [item for item in self.topic_items(query, hits, limit=5) if item.responsible_units]
         if not items:
             return self._compose_topic(query, hits)
+        text, cited = self._units_of_topic(query, hits, items)
+        # "由谁牵头？标准是多少？": the part that asks something else gets its sentence too.
+        for part in self._asked_parts(query):
+            if self.lexicon.cues("responsible_units", part):
+                continue
+            found = self.evidence(query, hits, within=part)[:1]
+            if found and found[0].sentence.clause not in [clause for clause, _ in cited]:
+                clause = found[0].sentence.clause
+                text += "\n" + self.templates["topic"].format(heading=self.clause_heading(clause)) + \
+                    self._without_units(found[0].sentence.text)
+                cited.append((clause, found[0].score))
+        return text, cited
+
+    def _units_of_topic(self, query: Query, hits: list[Hit], items: list[Item]):
         duty = self._asked_duty(query, items)
         if duty is not None:
             item = self.tree.item(duty.measure.item_id)
@@ -745,6 +759,8 @@ class Composer:
                 citations.append((head, 1.0))
             if measures:
                 lines.extend(self._measure_headline(clause) for clause in measures)
+                if query.items and head not in measures:   # the item named: its own clause states its title
+                    citations.append((head, 1.0))
                 citations.extend((clause, 1.0) for clause in measures)
             else:
                 lines.append(self._first_sentences(self._without_units(head.text), 160))
@@ -855,6 +871,8 @@ class Composer:
                                                        count=count_text(len(items))))
             lines.extend(self._item_name(item) for item in items)
             lines, citations = self._with_count_statement(part, lines, citations)
+            # The part's own heading clause (一、提高认识，明确任务。) first, when it has one.
+            citations.extend((self.tree.clause(clause_id), 1.0) for clause_id in part.clause_ids[:1])
             citations.extend((self._head(item), 1.0) for item in items)
         return "\n".join(lines), citations
 

@@ -4,12 +4,13 @@ Clauses are long; the answer to "送教上门多久一次" is one sentence of a 
 A document's clauses are split into sentences (at 。；！？ and line ends, verbatim), and for a question
 each sentence is ranked by
 
-- BM25 over the document's sentences: the user's own words, plus (at a lower weight) the policy
+- BM25 over the document's sentences, words matched as written (substrings, so no tokenizer decides
+  whether 食品安全监管 holds 食品安全): the user's own words, plus (at a lower weight) the policy
   terms the lexicon adds for everyday wording;
 - the retrieval score of its clause (dense + BM25 over clauses), so the sense of the whole clause counts;
 - whether it holds what the question asks for: an amount ("多少", "几所") or a time ("什么时候").
 
-    >>> finder = EvidenceFinder(tree, tokenizer)                               # doctest: +SKIP
+    >>> finder = EvidenceFinder(tree)                               # doctest: +SKIP
     >>> [e.sentence.text for e in finder.rank(EvidenceQuery(("送教",), (), frozenset({Shape.AMOUNT})), hits)][:1]
     ['①每生每月送教不少于4次、每次不少于2小时；']                                # doctest: +SKIP
 """
@@ -19,11 +20,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import bm25s
 import numpy as np
 
 from .records import Choice, Clause, Hit, PolicyTree
-from .retrieval import QueryTokenizer
 from .text import fold
 
 # A sentence ends at 。；！？ or a line end; its closing mark stays with it.
@@ -37,6 +36,10 @@ _TIME = re.compile(r"(?:19|20)\d\d\s*年|\d{1,2}\s*月|[底前内]|每(?:年|月
 # Clause rank (in retrieval) beyond which the clause lends its sentences nothing.
 PRIOR_DEPTH = 8
 MIN_SENTENCE_CHARS = 4
+# BM25's usual constants; words looked up recently are kept per document.
+BM25_K1 = 1.2
+BM25_B = 0.75
+MAX_CACHED_WORDS = 4096
 MAX_HEADLINE_CHARS = 20
 # A line this short without sentence punctuation is a table cell.
 MAX_CELL_CHARS = 12
@@ -104,15 +107,17 @@ class EvidenceFinder:
     implied_weight = 0.5
     literal_weight = 0.4
 
-    def __init__(self, tree: PolicyTree, tokenizer: QueryTokenizer) -> None:
+    def __init__(self, tree: PolicyTree) -> None:
         self.sentences = [sentence for clause in tree.clauses for sentence in sentences_of(clause)]
         self.folded = [fold(sentence.text) for sentence in self.sentences]
         self.index_of = {(sentence.clause.id, sentence.position): index for index, sentence in enumerate(self.sentences)}
-        self.bm25 = bm25s.BM25()
-        # A sentence is indexed with its parent's heading: ③30公里以上每人每月800元 is about the
+        # A sentence is searched with its parent's heading: ③30公里以上每人每月800元 is about the
         # 乡村教师生活补助 its heading names.
-        self.bm25.index([tokenizer.tokens(fold(_parent_heading(sentence.clause)) + " " + text) or ["∅"]
-                         for sentence, text in zip(self.sentences, self.folded)], show_progress=False)
+        self.searched = [fold(_parent_heading(sentence.clause)) + " " + text
+                         for sentence, text in zip(self.sentences, self.folded)]
+        lengths = np.array([len(text) for text in self.searched], dtype=np.float32)
+        self.length_norm = 1 - BM25_B + BM25_B * lengths / (lengths.mean() if len(lengths) else 1.0)
+        self._frequencies: dict[str, np.ndarray] = {}
 
     def following(self, sentence: Sentence, count: int) -> list[Sentence]:
         """Up to ``count`` sentences after ``sentence``: in its clause, and when the clause ends there,
@@ -127,10 +132,27 @@ class EvidenceFinder:
             after.append(other)
         return after
 
+    def _frequency(self, word: str) -> np.ndarray:
+        """How often ``word`` occurs in each searched sentence (as written: Chinese words are matched
+        as substrings, so 食品安全 is found in 食品安全监管 however a tokenizer would cut it)."""
+        if word not in self._frequencies:
+            if len(self._frequencies) > MAX_CACHED_WORDS:
+                self._frequencies.clear()
+            self._frequencies[word] = np.array([text.count(word) for text in self.searched], dtype=np.float32)
+        return self._frequencies[word]
+
     def _lexical(self, words: tuple[str, ...]) -> np.ndarray:
-        if not words or not self.sentences:
-            return np.zeros(len(self.sentences), dtype=np.float32)
-        return self.bm25.get_scores(list(words))
+        """BM25 of ``words`` over the sentences."""
+        scores = np.zeros(len(self.sentences), dtype=np.float32)
+        total = len(self.sentences)
+        for word in words:
+            frequency = self._frequency(word)
+            found = int(np.count_nonzero(frequency))
+            if not found:
+                continue
+            idf = np.log(1 + (total - found + 0.5) / (found + 0.5))
+            scores += idf * frequency * (BM25_K1 + 1) / (frequency + BM25_K1 * self.length_norm)
+        return scores
 
     def rank(self, query: EvidenceQuery, hits: list[Hit], limit: int = 8) -> list[Evidence]:
         """The best sentences, best first; only sentences that match a word of the question or belong

@@ -82,7 +82,10 @@ _FIELD_TARGET = re.compile(r"^(行动目标|工作目标|主要目标|发展目�
 _UNIT_FIELD_NAMES = "主要责任单位|责任单位|责任部门|牵头单位|牵头部门|协同配合单位|配合单位|配合部门|参与单位|协办单位"
 # A note's value runs to a bracket, a sentence end, or the next note (牵头单位：A配合单位：B).
 _BRACKETED_NOTE = re.compile(rf"[（(]\s*(?:{_UNIT_FIELD_NAMES})\s*[:：][^）)]*[)）]")
-_UNIT_FIELD = re.compile(rf"({_UNIT_FIELD_NAMES})\s*[:：]\s*((?:(?!{_UNIT_FIELD_NAMES})[^）)\n；;。])*)")
+# A note's value runs to the end of its line, sentence or bracket; a bracketed part of a name
+# (各镇(街、区)) is kept whole.
+_UNIT_FIELD = re.compile(
+    rf"({_UNIT_FIELD_NAMES})\s*[:：]\s*((?:(?!{_UNIT_FIELD_NAMES})(?:[^（()）\n；;。]|[（(][^（()）\n]*[)）]))*)")
 _COOPERATING = ("配合", "协同", "参与", "协办")
 _UNIT_SUFFIX = re.compile(
     r"(局|委|办|府|会|处|中心|院|校|团|所|部|室|厅|站|馆|队|社|行|司|办事处|管委会|分局|街道|街镇|乡镇|镇|部门|单位|机构|公司|联|协|园|组)$")
@@ -511,7 +514,14 @@ def _units(text: str, cooperating: bool) -> tuple[str, ...]:
 
 
 def _unit_names(text: str) -> list[str]:
-    return [name for name in (part.strip(" 。.等") for part in _SEPARATORS.split(text)) if name]
+    """Unit names in a list; a separator inside brackets belongs to a name (各镇(街、区))."""
+    names, depth, start = [], 0, 0
+    for position, char in enumerate(text + "、"):
+        depth += (char in "(（") - (char in ")）")
+        if depth <= 0 and _SEPARATORS.fullmatch(char):
+            names.append(text[start:position])
+            start, depth = position + 1, 0
+    return [name for name in (part.strip(" 。.等") for part in names) if name]
 
 
 # ---------------------------------------------------------------------------------------- targets

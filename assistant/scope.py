@@ -90,6 +90,8 @@ class ScopeReader:
         self.titles = {document.id: fold(document.title) for document in self.documents}
         # A title without its place, its bracketed period and its years: the words that name the document.
         self.title_cores = {document_id: self._title_core(document_id, title) for document_id, title in self.titles.items()}
+        self.title_pieces = {document_id: {core[i:i + MIN_PIECE] for i in range(len(core) - MIN_PIECE + 1)}
+                             for document_id, core in self.title_cores.items()}
         self._texts: dict[str, str] = {}
         self.units = sorted({fold(unit) for tree in library.trees for unit in tree.responsible_units}, key=len,
                             reverse=True)
@@ -158,7 +160,10 @@ class ScopeReader:
     def _quoted_in_pieces(self, folded: str) -> list[str]:
         """The documents whose titles the question quotes most of, in pieces ("县域普通高中行动计划"
         for “十四五”县域普通高中发展提升行动计划), when it names no document otherwise."""
-        quoted = {document_id: _quoted_chars(folded, core) for document_id, core in self.title_cores.items()}
+        # Most titles share no three characters with the question: only the others are measured.
+        pieces = {folded[i:i + MIN_PIECE] for i in range(len(folded) - MIN_PIECE + 1)}
+        quoted = {document_id: _quoted_chars(folded, core) for document_id, core in self.title_cores.items()
+                  if len(pieces & self.title_pieces[document_id]) >= 2}
         quoted = {document_id: share for document_id, share in quoted.items()
                   if share >= MIN_QUOTED_CHARS and share >= MIN_QUOTED_SHARE * len(self.title_cores[document_id])}
         return [document_id for document_id, share in quoted.items() if share == max(quoted.values())]

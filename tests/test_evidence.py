@@ -176,7 +176,13 @@ DUTIES_PLAN = """# 青梧县特殊教育提升行动计划（2025—2027年）
 
 牵头单位：县人社局
 
-配合单位：县财政局
+配合单位：县财政局、各镇(街、区)
+
+## 二、保障措施
+
+（一）加强组织领导
+
+成立青梧县特殊教育提升工作领导小组，由分管副县长任组长，领导小组办公室设在县教育局。
 """
 
 
@@ -226,3 +232,13 @@ def test_each_question_within_a_question_gets_its_sentence_and_a_quoted_name_is_
     assert "720元" in answer.answer and "15所" in answer.answer
     quoted = editions.ask("青梧县2022—2024年方案提到的“校园足球特色学校”要建几所？")
     assert "15所" in quoted.answer
+
+
+def test_a_bracketed_part_of_a_unit_name_stays_with_it(duties):
+    answer = duties.ask("提高教师待遇由谁牵头，谁配合？")
+    assert "县人社局" in answer.answer and "各镇(街、区)" in answer.answer
+
+
+def test_a_plan_or_a_work_group_named_in_the_question_does_not_ask_for_measures(duties):
+    answer = duties.ask("青梧县特殊教育提升行动计划里，工作领导小组的组长是谁？办公室设在哪里？")
+    assert "分管副县长" in answer.answer and "办公室设在县教育局" in answer.answer
