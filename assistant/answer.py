@@ -27,10 +27,12 @@ _QUESTION_PARTS = re.compile(r"[?？;；]|，(?:还有|另外|以及|同时)")
 MIN_QUESTION_PART = 4
 # Characters an answer may run over its evidence budget to answer another part of the question.
 PART_EXTRA_CHARS = 120
+# A question word this long found in an item's title puts the question in the document's scope.
+MIN_TITLE_WORD = 4
 # Characters of the question's topic words a measure's headline must hold to be the measure asked about.
 MIN_MEASURE_OVERLAP = 4
 # The best evidence sentences searched for a detail the question asks (a fee, a telephone number).
-DETAIL_EVIDENCE = 5
+DETAIL_EVIDENCE = 10
 # Words of a document's title a question must use to count as quoting the title.
 MIN_QUOTED_TITLE_WORDS = 3
 _NUMERAL = r"[一二三四五六七八九十百零两\d]+"
@@ -44,7 +46,7 @@ _TARGET_FIELDS = ("行动目标", "工作目标", "主要目标", "发展目标"
 _MEASURE_REF = re.compile(rf"(?:第\s*({_NUMERAL})\s*(?:项|条|个)\s*(?:具体)?举措|举措\s*({_NUMERAL})|measure\s*(\d+))")
 _SENTENCE = re.compile(r"[^。；]*[。；]?")
 # "七项", "十五个", "几条": a count, not a topic.
-_COUNTED = re.compile(r"^[一二三四五六七八九十两几多少\d]+[项个条大类节章]?$")
+_COUNTED = re.compile(r"^[一二三四五六七八九十两几多少\d]+[项个条大类节章点]?$")
 # 第一, 第一个, 最后一个: which of a list, not a topic.
 _ORDINAL = re.compile(r"^(第[一二三四五六七八九十\d]+[个项条点]?|最后一?[个项条点]?|首个|末尾)$")
 # "包括哪几项工程", "分几个方面": the noun that is counted names the list, not a topic.
@@ -115,6 +117,7 @@ class Composer:
         self._evidence_finder: EvidenceFinder | None = None
         self._duties: dict[str, list[Duty]] = {}
         self._document_sources: list[Clause] | None = None
+        self.item_titles = "\n".join(fold(item.title) for item in tree.items)
 
     def evidence(self, query: Query, hits: list[Hit], within: str | None = None) -> list[Evidence]:
         """The document's sentences that best answer the question, or the part of it ``within`` (a
@@ -287,6 +290,7 @@ class Composer:
     def _names_structure(self, token: str) -> bool:
         """Words that name a kind of answer, a part, a count or a unit rather than a topic."""
         return (self._is_answer_word(token) or token in self.lexicon.boilerplate or token in self.scope_words
+                or token in self.lexicon.genres
                 or self.lexicon.is_generic(token) or bool(_COUNTED.match(token)) or bool(_ORDINAL.match(token))
                 or token in self.part_words or any(token == name for name, _ in self.unit_names))
 
@@ -390,6 +394,8 @@ class Composer:
         words = self._question_words(query)
         if not words:
             return "no_topic"
+        if any(len(word) >= MIN_TITLE_WORD and word in self.item_titles for word in words):
+            return None   # the question names the topic of an item (学前教育)
         wording = self.lexicon.matched_wording(folded)
         covered = [word for word in words if self._covered(word, wording)]
         if len(covered) < self.lexicon.min_covered_share * len(words) and dense_max < self.dense_in_scope:
@@ -556,7 +562,7 @@ class Composer:
             if self.lexicon.cues("responsible_units", part):
                 continue
             found = self.evidence(query, hits, within=part)[:1]
-            if found and found[0].sentence.clause not in [clause for clause, _ in cited]:
+            if found and self._without_units(found[0].sentence.text) not in text:
                 clause = found[0].sentence.clause
                 text += "\n" + self.templates["topic"].format(heading=self.clause_heading(clause)) + \
                     self._without_units(found[0].sentence.text)

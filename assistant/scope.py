@@ -122,7 +122,9 @@ class ScopeReader:
                   if any(place in self.regions[document.id] for place in asked)]
         foreign = [place for place in asked
                    if not any(place in self.regions[document.id] for document in self.documents)]
-        if foreign and not named and not region:
+        # A place outside the library is refused even when the question shares words with a title
+        # (上海市…学前教育三年行动计划 is not 株洲市学前教育发展提升行动计划).
+        if foreign and not exact and not region:
             return Scope((), refusal="other_place")
         # What a listing of the library is limited to: words that name documents for sure, not a
         # title quoted in pieces ("哪些重点工作任务分解表" quotes many titles).
