@@ -292,7 +292,7 @@ class Composer:
         return (self._is_answer_word(token) or token in self.lexicon.boilerplate or token in self.scope_words
                 or token in self.lexicon.genres
                 or self.lexicon.is_generic(token) or bool(_COUNTED.match(token)) or bool(_ORDINAL.match(token))
-                or token in self.part_words or any(token == name for name, _ in self.unit_names))
+                or token in self.part_words or token in self.unit_of)
 
     def _is_answer_word(self, token: str) -> bool:
         """An answer word, or answer words run together (具体 + 措施 → 具体措施)."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .text import fold
@@ -18,6 +18,10 @@ from .text import fold
 INTENT_CUE_KEYS = ("responsible_units", "unit_items", "target", "measures", "list", "count", "document", "library",
                    "outline", "asks_amount", "asks_time", "edition_added", "edition_removed", "edition_changed",
                    "articles_form")
+
+
+# Questions whose readings are remembered (a few hundred strings).
+MAX_REMEMBERED = 4096
 
 
 def _compile(patterns: list[str]) -> tuple[re.Pattern, ...]:
@@ -59,6 +63,8 @@ class Lexicon:
     listing_words: frozenset[str]    # words of a question about the library that name no topic
     lead_words: tuple[str, ...]          # a unit's role asked: leading (牵头) …
     cooperating_words: tuple[str, ...]   # … or helping (配合)
+    # Answers for recent questions: each document's reading of a question asks the same things.
+    _memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def load(cls, directory: str | Path) -> "Lexicon":
@@ -97,22 +103,35 @@ class Lexicon:
             cooperating_words=tuple(fold(word) for word in intents["cooperating_words"]),
         )
 
+    def _remembered(self, key: tuple, compute):
+        if key not in self._memo:
+            if len(self._memo) > MAX_REMEMBERED:
+                self._memo.clear()
+            self._memo[key] = compute()
+        return self._memo[key]
+
     def expand(self, folded_question: str) -> list[str]:
         """Policy terms implied by the question's everyday or English wording."""
+        return list(self._remembered(("expand", folded_question), lambda: self._expand(folded_question)))
+
+    def _expand(self, folded_question: str) -> tuple[str, ...]:
         terms: dict[str, None] = {}
         for pattern, values in self.synonyms:
             if pattern.search(folded_question):
                 terms.update(dict.fromkeys(values))
-        return list(terms)
+        return tuple(terms)
 
     def matched_wording(self, folded_question: str) -> list[str]:
         """The everyday words of the question the synonym table knows (keys and pattern matches)."""
+        return list(self._remembered(("wording", folded_question), lambda: self._matched_wording(folded_question)))
+
+    def _matched_wording(self, folded_question: str) -> tuple[str, ...]:
         found = []
         for pattern, _ in self.synonyms:
             match = pattern.search(folded_question)
             if match:
                 found.append(match.group(0))
-        return found
+        return tuple(found)
 
     def genre_of(self, folded_title: str) -> str:
         """The kind of document a title names last (…实施方案 → 实施方案), or ''."""
@@ -128,4 +147,5 @@ class Lexicon:
                 if any(pattern.search(folded_question) for pattern in question)]
 
     def cues(self, intent: str, folded_question: str) -> bool:
-        return any(pattern.search(folded_question) for pattern in self.intent_cues[intent])
+        return self._remembered((intent, folded_question), lambda: any(
+            pattern.search(folded_question) for pattern in self.intent_cues[intent]))

@@ -237,7 +237,8 @@ def create_api(settings: Settings, holder: AssistantHolder, feedback: FeedbackSt
         if assistant is None:
             return _not_ready(holder)
         try:
-            return assistant.ask(request.question, request.history, document=request.document).to_dict()
+            # Plain JSON types already: returned as they are, without FastAPI's encoder walking them.
+            return JSONResponse(assistant.ask(request.question, request.history, document=request.document).to_dict())
         except InvalidQuestion as error:
             return _error(400, str(error))
 

@@ -301,6 +301,9 @@ def _client(directory: Path):
     return chromadb.PersistentClient(path=str(directory), settings=ChromaSettings(anonymized_telemetry=False))
 
 
+PASSAGE_MARGIN = 8
+
+
 def _damaged(path: Path, what: str) -> StoreCorrupted:
     return StoreCorrupted(f"the library store at {path} is damaged ({what}); {REBUILD_HINT}")
 
@@ -336,8 +339,9 @@ class ClauseStore:
         if k <= 0 or pool == 0:
             return []
         where = None if documents is None else {"document": {"$in": sorted(set(documents))}}
-        # Several passages may belong to one clause: widen until k clauses are found.
-        wanted = min(pool, 4 * k)
+        # Several passages may belong to one clause (about 1.1 on average): ask for a few more than k
+        # and widen until k clauses are found.
+        wanted = min(pool, k + k // 2 + PASSAGE_MARGIN)
         while True:
             best = self._best_per_clause(query, wanted, where)
             if len(best) >= k or wanted == pool:

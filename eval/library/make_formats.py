@@ -322,6 +322,150 @@ def yanta_page(title: str, date: str, source: str, wenhao: str, body: str) -> st
 """
 
 
+def minghu_page(title: str, date: str, source: str, wenhao: str, body: str) -> str:
+    return f"""<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+<meta http-equiv="Content-Type" content="text/html; charset=utf-8">
+<meta name="renderer" content="webkit">
+<meta name="SiteName" content="东临市明湖区教育局">
+<meta name="ArticleTitle" content="{_ent(title)}">
+<meta name="PubDate" content="{date}">
+<meta name="ContentSource" content="{_ent(source)}">
+<title>{_ent(title)}_通知公告_东临市明湖区教育局</title>
+<link rel="stylesheet" href="/mhjy/css/global.css">
+</head>
+<body>
+<div class="site-top"><div class="inner"><span>东临市明湖区教育局欢迎您！</span><a href="/">网站首页</a> | <a href="/wza/">无障碍</a> | <a href="/m/">手机版</a> | <a href="/rss/">RSS订阅</a></div></div>
+<div class="site-head"><div class="inner"><img src="/mhjy/images/logo.png" alt="东临市明湖区教育局"><span class="slogan">办好人民满意的教育</span></div></div>
+<div class="site-nav"><div class="inner">
+  <a href="/">首页</a><a href="/jyzx/">教育资讯</a><a href="/xxgk/">信息公开</a><a href="/zsks/">招生考试</a><a href="/aqjy/">平安校园</a><a href="/jxhd/">家校互动</a><a href="/lxwm/">联系我们</a>
+</div></div>
+<div class="inner">
+  <div class="path">当前位置：<a href="/">首页</a> &gt; <a href="/xxgk/">信息公开</a> &gt; <a href="/xxgk/tzgg/">通知公告</a></div>
+  <div class="col-left">
+    <div class="col-title">信息公开</div>
+    <ul>
+      <li><a href="/xxgk/tzgg/">通知公告</a></li>
+      <li><a href="/xxgk/zcwj/">政策文件</a></li>
+      <li><a href="/xxgk/jytj/">教育统计</a></li>
+      <li><a href="/xxgk/ysjs/">预算决算</a></li>
+    </ul>
+    <div class="col-title">热点专题</div>
+    <ul>
+      <li><a href="/ztzl/pajy/">平安校园建设</a></li>
+      <li><a href="/ztzl/sjzx/">双减在行动</a></li>
+    </ul>
+  </div>
+  <div class="col-main">
+    <div class="art-head">
+      <h1>{_ent(title)}</h1>
+      <div class="art-attr">发布时间：{date}&nbsp;|&nbsp;来源：{_ent(source)}&nbsp;|&nbsp;点击量：<span id="hits">3417</span>&nbsp;|&nbsp;<a href="javascript:window.print()">打印</a></div>
+    </div>
+    <div class="art-body" id="zoom">
+{body}
+    </div>
+    <div class="art-file">附件：<a href="/uploads/2025/05/mhjf2025-15.docx">明湖区中小学校园欺凌防治工作实施方案.docx</a></div>
+    <div class="art-nav">
+      <p>上一条：<a href="/xxgk/tzgg/202505/t20250512_3306.html">明湖区教育局关于做好2025年中小学防溺水工作的通知</a></p>
+      <p>下一条：<a href="/xxgk/tzgg/202505/t20250527_3321.html">明湖区教育局关于开展2025年“最美班主任”推选活动的通知</a></p>
+    </div>
+  </div>
+</div>
+<div class="site-foot"><div class="inner">
+  <p>主办单位：东临市明湖区教育局&nbsp;&nbsp;地址：东临市明湖区湖滨路66号&nbsp;&nbsp;电话：（0000）86120000</p>
+  <p>ICP备案号：备00000000号-1&nbsp;&nbsp;网站标识码：0000000001</p>
+</div></div>
+<script type="text/javascript">
+  (function () {{
+    var hits = document.getElementById("hits");
+    hits.innerText = parseInt(hits.innerText, 10) + 1;
+  }})();
+</script>
+</body>
+</html>
+"""
+
+
+def sanya_page(title: str, date: str, source: str, wenhao: str, body: str) -> str:
+    return f"""<!DOCTYPE html PUBLIC "-//W3C//DTD HTML 4.01 Transitional//EN" "http://www.w3.org/TR/html4/loose.dtd">
+<html>
+<head>
+<meta http-equiv="Content-Type" content="text/html; charset=utf-8">
+<meta name="SiteName" content="三亚市教育局">
+<meta name="ColumnName" content="通知公告">
+<meta name="ArticleTitle" content="{_ent(title)}">
+<meta name="PubDate" content="{date}">
+<meta name="ContentSource" content="{_ent(source)}">
+<title>{_ent(title)}_三亚市教育局</title>
+<link rel="stylesheet" type="text/css" href="/syjy/css/main.css">
+</head>
+<body>
+<div class="sy-top"><div class="inner">您好，欢迎访问三亚市教育局网站！<span class="r"><a href="/">首页</a> | <a href="/wza/">适老化服务</a> | <a href="/m/">手机版</a> | <a href="/rss/">订阅</a></span></div></div>
+<div class="sy-head"><div class="inner"><a href="/"><img src="/syjy/images/logo_sy.png" alt="三亚市教育局"></a>
+  <div class="sy-search"><form action="/search/" method="get"><input type="text" name="keyword" value="站内搜索"><input type="submit" value="搜 索"></form></div></div></div>
+<div class="sy-nav"><div class="inner">
+  <ul>
+    <li><a href="/">网站首页</a></li>
+    <li><a href="/jgzn/">机构职能</a></li>
+    <li class="cur"><a href="/zwgk/">政务公开</a></li>
+    <li><a href="/jydt/">教育动态</a></li>
+    <li><a href="/zsks/">招生考试</a></li>
+    <li><a href="/jtjy/">家庭教育</a></li>
+    <li><a href="/hdjl/">政民互动</a></li>
+  </ul>
+</div></div>
+<div class="inner">
+  <div class="sy-crumb">当前位置：<a href="/">首页</a> &raquo; <a href="/zwgk/">政务公开</a> &raquo; <a href="/zwgk/tzgg/">通知公告</a> &raquo; 正文</div>
+  <div class="sy-side">
+    <div class="side-tit">政务公开</div>
+    <ul>
+      <li class="cur"><a href="/zwgk/tzgg/">通知公告</a></li>
+      <li><a href="/zwgk/zcfg/">政策法规</a></li>
+      <li><a href="/zwgk/zcjd/">政策解读</a></li>
+      <li><a href="/zwgk/ghjh/">规划计划</a></li>
+      <li><a href="/zwgk/rsxx/">人事信息</a></li>
+    </ul>
+    <div class="side-tit">专题专栏</div>
+    <ul>
+      <li><a href="/ztzl/jtjy/">家校社协同育人</a></li>
+      <li><a href="/ztzl/sjsj/">“双减”在行动</a></li>
+    </ul>
+  </div>
+  <div class="sy-main">
+    <div class="sy-gk">
+      <table width="100%" cellspacing="0" cellpadding="0">
+        <tr><td class="k">索引号：</td><td>00842XXXX-2/2025-00118</td><td class="k">主题分类：</td><td>教育&middot;家庭教育</td></tr>
+        <tr><td class="k">发文机关：</td><td>三亚市教育局、三亚市妇女联合会</td><td class="k">成文日期：</td><td>2025年06月18日</td></tr>
+        <tr><td class="k">发文字号：</td><td>{_ent(wenhao)}</td><td class="k">公开方式：</td><td>主动公开</td></tr>
+      </table>
+    </div>
+    <div class="sy-title">{_ent(title)}</div>
+    <div class="sy-info">发布时间：{date}&nbsp;&nbsp;&nbsp;&nbsp;来源：{_ent(source)}&nbsp;&nbsp;&nbsp;&nbsp;访问量：<span id="visits">864</span>&nbsp;&nbsp;&nbsp;&nbsp;<a href="javascript:void(0)" onclick="zoom(18)">大</a> <a href="javascript:void(0)" onclick="zoom(16)">中</a> <a href="javascript:void(0)" onclick="zoom(14)">小</a></div>
+    <div class="sy-content" id="zoom">
+{body}
+    </div>
+    <div class="sy-fj">相关附件：<a href="/zwgk/tzgg/202506/W020250620164011.pdf">三教〔2025〕118号.pdf</a></div>
+    <div class="sy-pn">
+      <p>上一条：<a href="/zwgk/tzgg/202506/t20250612_3981.html">三亚市教育局关于做好2025年中小学暑假安全工作的通知</a></p>
+      <p>下一条：<a href="/zwgk/tzgg/202506/t20250625_3990.html">三亚市教育局关于公布2025年市级示范家长学校名单的通知</a></p>
+    </div>
+    <div class="sy-tools"><a href="javascript:window.print()">[打印本页]</a> <a href="javascript:window.close()">[关闭窗口]</a></div>
+  </div>
+</div>
+<div class="sy-foot"><div class="inner">
+  <p><a href="/gywm/">关于我们</a> | <a href="/wzdt/">网站地图</a> | <a href="/lxwm/">联系我们</a></p>
+  <p>主办：三亚市教育局&nbsp;&nbsp;地址：三亚市吉阳区新风街298号&nbsp;&nbsp;邮编：572000</p>
+  <p>琼ICP备05000123号-1&nbsp;&nbsp;网站标识码：4602000009&nbsp;&nbsp;琼公网安备 46020202000088号</p>
+</div></div>
+<script type="text/javascript">
+  function zoom(px) {{ document.getElementById("zoom").style.fontSize = px + "px"; }}
+</script>
+</body>
+</html>
+"""
+
+
 # --------------------------------------------------------------------------- the documents
 @dataclass(frozen=True)
 class Doc:
@@ -390,6 +534,30 @@ DOCUMENTS: tuple[Doc, ...] = (
     # GB18030, CRLF line ends, numbering run together
     Doc("mianyang-left-behind-children-opinions-2010", "txt", "dev",
         "dev/mianyang-left-behind-children-opinions-2010.txt", dict(encoding="gb18030")),
+    # ---- dev, third batch (gold: the lib-dev3 lines of eval/library_gold.jsonl)
+    # a municipal notice + 实施方案: 一、 = Heading 1, （一） = Heading 2, numbered 1. paragraphs,
+    # "（牵头单位：…；配合单位：…）" paragraphs, one Word table (the indicator table) under 工作目标
+    Doc("donglin-group-schooling-plan-2025-2027", "docx", "dev", "dev/donglin-group-schooling-plan-2025-2027.md",
+        dict(header="东临市人民政府办公室文件", title="东临市推进基础教育集团化办学实施方案（2025—2027年）",
+             author="东临市政府办公室", centre_prefixes=("东政办发", "表1"),
+             flush_suffixes=("直属机构：",))),
+    # a seven-department notice + 行动计划 with a text layer (STSong-Light), red banner, running
+    # header from page 2 on, page numbers, （责任单位：…） after each 行动
+    Doc("binchuan-myopia-prevention-plan-2024-2026", "pdf", "dev",
+        "dev/binchuan-myopia-prevention-plan-2024-2026.md",
+        dict(title="滨川市儿童青少年近视防控攻坚行动计划（2024—2026年）", author="滨川市教育局",
+             banner="滨川市教育局文件", banner_size=26, banner_leading=42, wenhao_prefix="滨教体〔",
+             margins=(3.3, 3.0), running=("滨教体〔2024〕21号", "滨川市儿童青少年近视防控攻坚行动计划"),
+             head_suffixes=("团委：",), pages=(3, 6))),
+    # a district education bureau page, SIMPLIFIED characters, UTF-8 with CRLF line ends, the
+    # title in an <h1> inside a header block, （责任科室：…；协同单位：…） lines, one table mid-text
+    Doc("minghu-anti-bullying-plan-2025", "html", "dev", "dev/minghu-anti-bullying-plan-2025.md",
+        dict(page=minghu_page, encoding="utf-8", crlf=True, wenhao_attrs=' class="doc-no"',
+             signer="明湖区教育局", charset_label="utf-8")),
+    # UTF-8 with a BOM, CRLF line ends: a notice + 工作要点, parts 一、 to 四、, items 1.-14. numbered
+    # through, 【牵头单位】/【配合单位】 lines under each item
+    Doc("lanxi-education-supervision-points-2025", "txt", "dev",
+        "dev/lanxi-education-supervision-points-2025.txt", dict(encoding="utf-8-sig")),
     # ---- test, second batch (gold: the lib-test2 lines of eval/library_gold.jsonl)
     # a municipal notice + plan: 一、 = Heading 1, （一） = Heading 2, 1. = Heading 3 (a short
     # heading line, its text in the next paragraph), one Word table (the 附件 task list)
@@ -441,6 +609,32 @@ DOCUMENTS: tuple[Doc, ...] = (
     # paragraph, full-width indents), items （一）… on their own lines
     Doc("nantong-student-aid-measures-2024", "txt", "test", "test3/nantong-student-aid-measures-2024.txt",
         dict(encoding="utf-8")),
+    # ---- test, fourth batch (gold: the lib-test4 lines of eval/library_gold.jsonl)
+    # a municipal government office notice + 三年行动方案: 一、 = Heading 1, （一） = Heading 2,
+    # numbered 1． paragraphs, no unit lines in the text: lead/partner units only in the 附件 task
+    # list, one Word table (序号/任务/牵头单位/配合单位/完成时限) at the end
+    Doc("jinzhong-school-canteen-plan-2025-2027", "docx", "test",
+        "test4/jinzhong-school-canteen-plan-2025-2027.md",
+        dict(header="晋中市人民政府办公室文件", title="晋中市中小学校食堂管理提升三年行动方案（2025—2027年）",
+             author="晋中市政府办公室", centre_prefixes=("市政办发",), flush_prefixes=("附件：",))),
+    # a joint notice + 五年规划 with a text layer (STSong-Light): red banner, running header from
+    # page 2 on, page numbers, 第一章/第一节 headings, "专栏" indicator and project lines (no table)
+    Doc("yinchuan-education-digital-15th-fyp-2026-2030", "pdf", "test",
+        "test4/yinchuan-education-digital-15th-fyp-2026-2030.md",
+        dict(title="银川市教育数字化发展“十五五”规划", author="银川市教育局",
+             banner="银川市教育局文件", banner_size=25, banner_leading=41, wenhao_prefix="银教发〔",
+             margins=(3.4, 3.1), running=("银教发〔2026〕19号", "银川市教育数字化发展“十五五”规划"),
+             head_suffixes=("市属各学校：",), pages=(4, 6))),
+    # a city education bureau page, SIMPLIFIED characters, UTF-8 with CRLF line ends, charset
+    # declared by http-equiv only, "主责单位：…；协同单位：…" lines, one table (家长学校课程设置)
+    Doc("sanya-family-education-plan-2025-2027", "html", "test",
+        "test4/sanya-family-education-plan-2025-2027.md",
+        dict(page=sanya_page, encoding="utf-8", crlf=True, wenhao_attrs=' class="doc-no"',
+             signer="三亚市教育局　　三亚市妇女联合会", charset_label="utf-8")),
+    # GB18030, CRLF line ends: a four-department notice, then a 办法 of 第一条…第二十九条 without
+    # chapters, full-width indents, several articles run together on one line
+    Doc("dalian-off-campus-training-measures-2025", "txt", "test",
+        "test4/dalian-off-campus-training-measures-2025.txt", dict(encoding="gb18030")),
 )
 # (The markdown documents - data/corpus/*.md, dev/*.md, test/*.md - are written directly.)
 
