@@ -97,8 +97,9 @@ class HybridRetriever:
         self.document_of = np.array([clause.document.id for clause in self.clauses], dtype=object)
         # Recent searches over several documents: question → (their ids, or None for all; hits).
         self._searched: dict[str, tuple[frozenset[str] | None, list[tuple[str, float]]]] = {}
-        # One question is searched in several documents (ranking, answering): embed it once.
+        # One question is searched in several documents (ranking, answering): embed it and score it once.
         self._question_vector = lru_cache(maxsize=256)(self._embed)
+        self._bm25_scores = lru_cache(maxsize=64)(self._scores_of)
         self.bm25 = bm25s.BM25()
         self.bm25.index([tokenizer.tokens(search_text(clause)) or ["∅"] for clause in self.clauses],
                         show_progress=False)
@@ -109,7 +110,13 @@ class HybridRetriever:
     def bm25_scores(self, query_tokens: list[str]) -> np.ndarray:
         if not query_tokens:
             return np.zeros(len(self.clauses), dtype=np.float32)
-        return self.bm25.get_scores(query_tokens)
+        return self._bm25_scores(tuple(query_tokens))
+
+    def _scores_of(self, query_tokens: tuple[str, ...]) -> np.ndarray:
+        # Read-only: one question's scores are filtered for each document that answers it.
+        scores = self.bm25.get_scores(list(query_tokens))
+        scores.setflags(write=False)
+        return scores
 
     def dense_scores(self, question: str, documents: Collection[str] | None = None) -> dict[int, float]:
         """Cosine similarity of the nearest clauses (index → similarity), within ``documents`` if given.
