@@ -170,6 +170,7 @@ def _read_html(path: Path, data: bytes) -> str:
     article = trafilatura.bare_extraction(
         html, favor_precision=True, include_tables=True, include_comments=False, with_metadata=True)
     body = _article_lines(article.body) if article is not None and article.body is not None else []
+    body = _with_repeated_lines(body, html)
     if not body:
         raise UnreadableDocument(f"cannot read {path}: no article text found in the web page")
     page = trafilatura.load_html(html)
@@ -179,6 +180,24 @@ def _read_html(path: Path, data: bytes) -> str:
     # trafilatura usually leaves out the title and the publication line as page furniture.
     header = [line for line in (title, _publication_line(page)) if line and line not in body]
     return "\n".join(header + body)
+
+
+def _with_repeated_lines(body: list[str], html: str) -> list[str]:
+    """The article as the balanced mode reads it between the precise article's first and last lines:
+    precision drops a paragraph that repeats an earlier one (a second 主责单位：… line), and a
+    policy's repeated lines are its content."""
+    if not body:
+        return body
+    balanced = trafilatura.bare_extraction(html, include_tables=True, include_comments=False)
+    lines = _article_lines(balanced.body) if balanced is not None and balanced.body is not None else []
+    if body[0] not in lines or body[-1] not in lines:
+        return body
+    start = lines.index(body[0])
+    end = len(lines) - lines[::-1].index(body[-1])
+    span = lines[start:end]
+    remaining = iter(span)
+    # Only when the span holds every precise line in order (it adds lines, it loses none).
+    return span if all(line in remaining for line in body) else body
 
 
 def _declared_charset(data: bytes) -> str | None:

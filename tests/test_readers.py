@@ -452,3 +452,16 @@ def test_a_traditional_character_page_keeps_its_publication_line_without_widgets
     lines = lines_of(read_document(path))
     assert lines[1].startswith("發布時間：2023-06-15 10:30") and "來源：區教育局" in lines[1]
     assert "閱讀量" not in lines[1]
+
+
+def test_a_web_page_keeps_a_paragraph_that_repeats_an_earlier_one(tmp_path):
+    # two items with the same units line: dropping the second would leave (二) without its units
+    units = "主责单位：区教育局；协同单位：区市场监管局"
+    page = GOV_PAGE.replace(f"<p>{UNITS}</p>", f"<p>{units}</p>").replace(
+        f"<p>{SECOND_ITEM}</p>", f"<p>{SECOND_ITEM}</p><p>{units}</p>").replace("charset=gb2312", "charset=utf-8")
+    path = tmp_path / "重复.html"
+    path.write_bytes(page.encode("utf-8"))
+    lines = lines_of(read_document(path))
+    assert lines.count(units) == 2
+    assert lines.index(SECOND_ITEM) < len(lines) - 1 - lines[::-1].index(units)
+    assert "主办单位：天津市西青区人民政府办公室" not in lines   # the footer stays out
