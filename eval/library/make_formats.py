@@ -391,7 +391,7 @@ def sanya_page(title: str, date: str, source: str, wenhao: str, body: str) -> st
     return f"""<!DOCTYPE html PUBLIC "-//W3C//DTD HTML 4.01 Transitional//EN" "http://www.w3.org/TR/html4/loose.dtd">
 <html>
 <head>
-<meta http-equiv="Content-Type" content="text/html; charset=utf-8">
+<meta http-equiv="Content-Type" content="text/html; charset=gb18030">
 <meta name="SiteName" content="三亚市教育局">
 <meta name="ColumnName" content="通知公告">
 <meta name="ArticleTitle" content="{_ent(title)}">
@@ -625,16 +625,17 @@ DOCUMENTS: tuple[Doc, ...] = (
              banner="银川市教育局文件", banner_size=25, banner_leading=41, wenhao_prefix="银教发〔",
              margins=(3.4, 3.1), running=("银教发〔2026〕19号", "银川市教育数字化发展“十五五”规划"),
              head_suffixes=("市属各学校：",), pages=(4, 6))),
-    # a city education bureau page, SIMPLIFIED characters, UTF-8 with CRLF line ends, charset
-    # declared by http-equiv only, "主责单位：…；协同单位：…" lines, one table (家长学校课程设置)
+    # a city education bureau page, SIMPLIFIED characters, encoded GB18030 and declaring
+    # charset=gb18030 by http-equiv only, LF line ends, "主责单位：…；协同单位：…" lines, one table
+    # (家长学校课程设置)
     Doc("sanya-family-education-plan-2025-2027", "html", "test",
         "test4/sanya-family-education-plan-2025-2027.md",
-        dict(page=sanya_page, encoding="utf-8", crlf=True, wenhao_attrs=' class="doc-no"',
-             signer="三亚市教育局　　三亚市妇女联合会", charset_label="utf-8")),
-    # GB18030, CRLF line ends: a four-department notice, then a 办法 of 第一条…第二十九条 without
+        dict(page=sanya_page, encoding="gb18030", crlf=False, wenhao_attrs=' class="doc-no"',
+             signer="三亚市教育局　　三亚市妇女联合会", charset_label="gb18030")),
+    # GB18030, CRLF line ends: a four-department notice, then a 规定 of 第一条…第二十九条 without
     # chapters, full-width indents, several articles run together on one line
-    Doc("dalian-off-campus-training-measures-2025", "txt", "test",
-        "test4/dalian-off-campus-training-measures-2025.txt", dict(encoding="gb18030")),
+    Doc("dalian-off-campus-training-rules-2025", "txt", "test",
+        "test4/dalian-off-campus-training-rules-2025.txt", dict(encoding="gb18030")),
 )
 # (The markdown documents - data/corpus/*.md, dev/*.md, test/*.md - are written directly.)
 
