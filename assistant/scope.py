@@ -92,6 +92,9 @@ class ScopeReader:
         self.title_cores = {document_id: self._title_core(document_id, title) for document_id, title in self.titles.items()}
         self.title_pieces = {document_id: {core[i:i + MIN_PIECE] for i in range(len(core) - MIN_PIECE + 1)}
                              for document_id, core in self.title_cores.items()}
+        # Short names a document gives its subject (县域普通高中（以下简称“县中”）), with its kind:
+        # "县中行动计划" names that document.
+        self.short_titles = {tree.document.id: self._short_titles(tree) for tree in library.trees}
         self._texts: dict[str, str] = {}
         self.units = sorted({fold(unit) for tree in library.trees for unit in tree.responsible_units}, key=len,
                             reverse=True)
@@ -157,7 +160,8 @@ class ScopeReader:
 
     def _named_by_title(self, folded: str) -> list[str]:
         """Documents whose title's distinctive part (not its place or period) the question quotes."""
-        return [document_id for document_id, core in self.title_cores.items() if len(core) >= 6 and core in folded]
+        return [document_id for document_id, core in self.title_cores.items() if len(core) >= 6 and core in folded
+                or any(short in folded for short in self.short_titles[document_id])]
 
     def _quoted_in_pieces(self, folded: str) -> list[str]:
         """The documents whose titles the question quotes most of, in pieces ("县域普通高中行动计划"
@@ -169,6 +173,12 @@ class ScopeReader:
         quoted = {document_id: share for document_id, share in quoted.items()
                   if share >= MIN_QUOTED_CHARS and share >= MIN_QUOTED_SHARE * len(self.title_cores[document_id])}
         return [document_id for document_id, share in quoted.items() if share == max(quoted.values())]
+
+    def _short_titles(self, tree) -> set[str]:
+        title = re.sub(r"[（(][^）)]*[)）]$", "", fold(tree.document.title))   # without its （2025—2027年）
+        kinds = [genre for genre in self.lexicon.genres if title.endswith(genre)]   # 行动计划 and 计划
+        opening = fold("".join(clause.text for clause in tree.clauses[:SHORT_NAME_CLAUSES]))
+        return {name + kind for name in _SHORT_NAME.findall(opening) for kind in kinds}
 
     def _title_core(self, document_id: str, title: str) -> str:
         core = _YEARS_IN_TITLE.sub("", re.sub(r"[（(][^）)]*[)）]", "", title))
@@ -221,6 +231,9 @@ class ScopeReader:
 # A question quotes a title in pieces when pieces of at least MIN_PIECE characters cover this many of
 # its characters, and this share of the title.
 MIN_PIECE = 3
+# 以下简称“县中” in the first clauses of a document.
+_SHORT_NAME = re.compile(r"以下简称\s*[“\"「]?([^”\"」）),，。]{2,8})[”\"」]?")
+SHORT_NAME_CLAUSES = 12
 _YEARS_IN_TITLE = re.compile(r"\d{4}\s*[—–-]*\s*(?:\d{4})?\s*年?")
 MIN_QUOTED_CHARS = 8
 MIN_QUOTED_SHARE = 0.5

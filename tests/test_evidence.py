@@ -148,6 +148,8 @@ DUTIES_PLAN = """# 青梧县特殊教育提升行动计划（2025—2027年）
 青梧县人民政府办公室
 2025年3月3日
 
+为推进全县特殊教育（以下简称“特教”）优质发展，制定本计划。
+
 ## 一、重点任务
 
 （一）提升普及水平
@@ -242,3 +244,14 @@ def test_a_bracketed_part_of_a_unit_name_stays_with_it(duties):
 def test_a_plan_or_a_work_group_named_in_the_question_does_not_ask_for_measures(duties):
     answer = duties.ask("青梧县特殊教育提升行动计划里，工作领导小组的组长是谁？办公室设在哪里？")
     assert "分管副县长" in answer.answer and "办公室设在县教育局" in answer.answer
+
+
+def test_a_document_named_by_the_short_name_it_gives_its_subject(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("short")
+    (folder / "qingwu-special-2025-2027.md").write_text(DUTIES_PLAN, encoding="utf-8")
+    (folder / "qingwu-plan-2025-2027.md").write_text(NEW_EDITION, encoding="utf-8")
+    library = Assistant.load(Settings(corpus=[folder], store=tmp_path_factory.mktemp("store") / "s",
+                                      show_progress=False))
+    answer = library.ask("特教行动计划里，提高教师待遇由谁牵头？")
+    assert {c.document for c in answer.citations} == {"qingwu-special-2025-2027"}
+    assert "县人社局" in answer.answer
