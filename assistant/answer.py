@@ -453,19 +453,20 @@ class Composer:
             return Intent.MEASURES
         return Intent.TOPIC
 
-    @classmethod
-    def _asks_whole_tree(cls, folded: str) -> bool:
+    def _asks_whole_tree(self, folded: str) -> bool:
         """Questions about every unit or every target of the policy."""
-        return cls._asks_all_units(folded) or cls._asks_all_targets(folded)
+        return self._asks_all_units(folded) or self._asks_all_targets(folded)
 
     @staticmethod
     def _asks_all_units(folded: str) -> bool:
         return any(word in folded for word in ("责任单位", "部门", "单位")) and \
             any(word in folded for word in ("所有", "全部", "哪些", "多少", "几个", "都有"))
 
-    @staticmethod
-    def _asks_all_targets(folded: str) -> bool:
-        return any(word in folded for word in ("量化", "指标", "数字目标", "数量目标"))
+    def _asks_all_targets(self, folded: str) -> bool:
+        """All of the document's targets: 量化指标有哪些, not one indicator named in the question
+        ("主要指标表里…覆盖率2027年目标是多少")."""
+        return any(word in folded for word in ("量化", "指标", "数字目标", "数量目标")) and \
+            self.lexicon.cues("list", folded) and not self.lexicon.cues("asks_amount", folded)
 
     # ---------------------------------------------------------------- items for a topic
     def topic_items(self, query: Query, hits: list[Hit], limit: int = 3) -> list[Item]:

@@ -184,7 +184,8 @@ class Assistant:
         started = time.perf_counter()
         question = self.validate(question)
         document = self.validate_document(document)
-        answers = self._answer(question, history or [], document)
+        read = self.lexicon.standard_wording
+        answers = self._answer(read(question), [read(earlier) for earlier in history or []], document)
         return self._assemble(question, answers, started)
 
     # ---------------------------------------------------------------- one question

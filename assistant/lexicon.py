@@ -64,6 +64,7 @@ class Lexicon:
     lead_words: tuple[str, ...]          # a unit's role asked: leading (牵头) …
     cooperating_words: tuple[str, ...]   # … or helping (配合)
     # Answers for recent questions: each document's reading of a question asks the same things.
+    colloquial: tuple[tuple[str, str], ...] = ()   # (colloquial word, standard word)
     _memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
@@ -99,6 +100,7 @@ class Lexicon:
             genres=tuple(fold(word) for word in intents["genres"]),
             stopwords=frozenset(stopwords),
             listing_words=frozenset(fold(word) for word in intents["listing_words"]),
+            colloquial=tuple((fold(word), fold(standard)) for word, standard in synonym_file.get("colloquial", {}).items()),
             lead_words=tuple(fold(word) for word in intents["lead_words"]),
             cooperating_words=tuple(fold(word) for word in intents["cooperating_words"]),
         )
@@ -109,6 +111,12 @@ class Lexicon:
                 self._memo.clear()
             self._memo[key] = compute()
         return self._memo[key]
+
+    def standard_wording(self, question: str) -> str:
+        """The question with colloquial words in their standard form (啥 → 什么), to be read."""
+        for word, standard in self.colloquial:
+            question = question.replace(word, standard)
+        return question
 
     def expand(self, folded_question: str) -> list[str]:
         """Policy terms implied by the question's everyday or English wording."""

@@ -79,13 +79,14 @@ _TITLE_WORDS = re.compile(r"(方案|通知|意见|办法|规划|计划|决定|�
 _NOTICE_TITLE = re.compile(r"(?:关于)?(?:印发|转发|发布)(.+?)的(?:通知|函)$")
 _FIELD_MEASURES = re.compile(r"^(?:具体举措|主要举措|工作举措|具体措施|主要措施|重点举措)\s*[:：]?\s*$")
 _FIELD_TARGET = re.compile(r"^(行动目标|工作目标|主要目标|发展目标|目标任务)\s*[:：]")
-_UNIT_FIELD_NAMES = "主要责任单位|责任单位|责任部门|牵头单位|牵头部门|协同配合单位|配合单位|配合部门|参与单位|协办单位"
+_UNIT_FIELD_NAMES = ("主要责任单位|责任单位|责任部门|责任科室|责任处室|主责单位|主责科室|牵头单位|牵头部门|牵头科室|牵头处室|"
+                     "协同配合单位|协同单位|协同部门|配合单位|配合部门|配合科室|参与单位|协办单位")
 # A note's value runs to a bracket, a sentence end, or the next note (牵头单位：A配合单位：B).
 _BRACKETED_NOTE = re.compile(rf"[（(]\s*(?:{_UNIT_FIELD_NAMES})\s*[:：][^）)]*[)）]")
 # A note's value runs to the end of its line, sentence or bracket; a bracketed part of a name
-# (各镇(街、区)) is kept whole.
+# (各镇(街、区)) is kept whole. The label may stand in brackets: 【牵头单位】县教育局.
 _UNIT_FIELD = re.compile(
-    rf"({_UNIT_FIELD_NAMES})\s*[:：]\s*((?:(?!{_UNIT_FIELD_NAMES})(?:[^（()）\n；;。]|[（(][^（()）\n]*[)）]))*)")
+    rf"({_UNIT_FIELD_NAMES})\s*(?:[:：]|[】\]]\s*[:：]?)\s*((?:(?!{_UNIT_FIELD_NAMES})(?:[^（()）\n；;。【]|[（(][^（()）\n]*[)）]))*)")
 _COOPERATING = ("配合", "协同", "参与", "协办")
 _UNIT_SUFFIX = re.compile(
     r"(局|委|办|府|会|处|中心|院|校|团|所|部|室|厅|站|馆|队|社|行|司|办事处|管委会|分局|街道|街镇|乡镇|镇|部门|单位|机构|公司|联|协|园|组)$")
