@@ -17,7 +17,7 @@ from .lexicon import Lexicon
 from .parser import cooperating_units, responsible_units
 from .records import Citation, Clause, ClauseKind, Hit, Intent, Item, Part, PolicyTree, QuantTarget
 from .retrieval import QueryTokenizer
-from .text import chinese_numeral, count_text, fold, parse_chinese_numeral
+from .text import chinese_numeral, count_text, fold, parse_chinese_numeral, quoted_names
 
 MAX_ANSWER_CHARS = 600
 # Sentences quoted after a headline that evidence chose (the headline alone says nothing).
@@ -46,14 +46,13 @@ _TARGET_FIELDS = ("行动目标", "工作目标", "主要目标", "发展目标"
 _MEASURE_REF = re.compile(rf"(?:第\s*({_NUMERAL})\s*(?:项|条|个)\s*(?:具体)?举措|举措\s*({_NUMERAL})|measure\s*(\d+))")
 _SENTENCE = re.compile(r"[^。；]*[。；]?")
 # "七项", "十五个", "几条": a count, not a topic.
-_COUNTED = re.compile(r"^[一二三四五六七八九十两几多少\d]+[项个条大类节章点]?$")
+_COUNTED = re.compile(r"^哪?[一二三四五六七八九十两几多少\d]+[项个条大类节章点种]?$")
 # 第一, 第一个, 最后一个: which of a list, not a topic.
 _ORDINAL = re.compile(r"^(第[一二三四五六七八九十\d]+[个项条点]?|最后一?[个项条点]?|首个|末尾)$")
 # "包括哪几项工程", "分几个方面": the noun that is counted names the list, not a topic.
 _COUNTED_NOUN = re.compile(r"(?:几|哪几|多少|哪些)\s*[项个条大类]?\s*(?:工程|任务|方面|措施|举措|行动|部分|内容|工作|条款)")
 # A date, or a 文号/令号, in a header sentence.
 _DATED = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}-\d{1,2}-\d{1,2}|〔\d{4}〕\s*\d+\s*号|令第\s*\d+\s*号")
-_QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,16})[”\"」』]")
 _YEAR_SPAN = re.compile(r"(?:19|20)\d\d\s*年?\s*[—–\-至到]+\s*(?:19|20)\d\d\s*年")
 _YEAR_WORDS = re.compile(r"(?:19|20)\d\d年|[一二三四五六七八九十]{1,3}五(?=[”\"]|规划|时期|期间|末)")
 
@@ -135,7 +134,7 @@ class Composer:
         # A span of years (2023—2025年) names a document's period, not a fact to look for.
         years = tuple(dict.fromkeys(_YEAR_WORDS.findall(_YEAR_SPAN.sub(" ", text))))
         # A name in quotation marks ("留守儿童之家", "三个课堂") is looked for as written.
-        quoted = tuple(dict.fromkeys(_QUOTED.findall(text)))
+        quoted = tuple(quoted_names(text))
         return self._evidence_finder.rank(EvidenceQuery(own or tuple(query.topic_terms), implied, shapes,
                                                         years + quoted), hits)
 
@@ -240,7 +239,8 @@ class Composer:
         quoted = {token for token in topic_tokens if token in self.title_tokens}
         # Count words, not the pieces jieba's search mode also yields (特殊 and 教育 of 特殊教育).
         whole = [token for token in quoted if not any(token != other and token in other for other in quoted)]
-        if len(whole) >= MIN_QUOTED_TITLE_WORDS:
+        # So does one that names its parts or items in the document's own words ("集团化办学方案的保障措施").
+        if len(whole) >= MIN_QUOTED_TITLE_WORDS or (whole and (query.parts or query.items)):
             topic_tokens = [token for token in topic_tokens if token not in self.title_tokens]
         query.topic_terms = [token for token in topic_tokens if not self._names_structure(token)]
         query.terms = list(dict.fromkeys(tokens + self.lexicon.expand(folded)))
@@ -451,6 +451,10 @@ class Composer:
             return Intent.TARGET
         if cues("measures", folded):
             return Intent.MEASURES
+        # "有哪几种组建模式" lists the measures of the item whose title names it (优化集团组建模式).
+        if cues("list", folded) and any(self._title_overlap(item, query.topic_terms) >= MIN_TITLE_WORD
+                                        for item in self.tree.items):
+            return Intent.MEASURES
         return Intent.TOPIC
 
     def _asks_whole_tree(self, folded: str) -> bool:
@@ -555,7 +559,7 @@ class Composer:
 
     def _compose_responsible_units(self, query: Query, hits: list[Hit]):
         items = [item for item in self.topic_items(query, hits, limit=5) if item.responsible_units]
-        if not items:
+        if not items or self._answered_in_prose(query, hits, items):
             return self._compose_topic(query, hits)
         text, cited = self._units_of_topic(query, hits, items)
         # "由谁牵头？标准是多少？": the part that asks something else gets its sentence too.
@@ -569,6 +573,16 @@ class Composer:
                     self._without_units(found[0].sentence.text)
                 cited.append((clause, found[0].score))
         return text, cited
+
+    def _answered_in_prose(self, query: Query, hits: list[Hit], items: list[Item]) -> bool:
+        """No item's title names the topic, and the sentence that best answers it names a unit
+        (领导小组办公室设在市教育局): that sentence answers "谁", not the units of some item."""
+        # Words of the document's own title (集团化办学 in a 集团化办学 plan) name no item.
+        terms = [term for term in self._topic_words(query) if term not in self.title_tokens]
+        if any(self._title_overlap(item, terms) for item in items) or self.unit_pattern is None:
+            return False
+        ranked = self.evidence(query, hits)
+        return bool(ranked) and bool(self.unit_pattern.search(fold(ranked[0].sentence.text)))
 
     def _units_of_topic(self, query: Query, hits: list[Hit], items: list[Item]):
         duty = self._asked_duty(query, items)
@@ -839,12 +853,14 @@ class Composer:
         counted = chapters or parts   # a regulation's 附件 is no chapter
         unit = self.templates["outline_unit_chapter" if chapters else "outline_unit_part"]
         articles = [item for item in self.tree.items if item.id.startswith("第") and item.id.endswith("条")]
-        article_count = self.templates["outline_articles"].format(count=count_text(len(articles))) \
-            if articles else ""
+        # …and how many articles, or else numbered items, it holds (十四条 / 十四项).
+        numbered = [item for item in self.tree.items if item.part]
+        article_count = self.templates["outline_articles"].format(count=count_text(len(articles))) if articles \
+            else self.templates["outline_items"].format(count=count_text(len(numbered))) if numbered else ""
         lines = [self.templates["outline"].format(title=self.title, count=count_text(len(counted)), unit=unit,
                                                   articles=article_count)]
         lines += [part.heading for part in parts]
-        cited = [self._part_clause(part) for part in parts] + [self._head(item) for item in articles[-1:]]
+        cited = [self._part_clause(part) for part in parts] + [self._head(item) for item in (articles or numbered)[-1:]]
         return "\n".join(lines), [(clause, 1.0) for clause in cited if clause is not None]
 
     def _part_clause(self, part: Part) -> Clause | None:

@@ -34,7 +34,7 @@ from .replies import Replies
 from .retrieval import HybridRetriever, QueryTokenizer, RetrievalMode
 from .scope import Scope, ScopeReader
 from .settings import Settings
-from .text import fold
+from .text import fold, quoted_names
 
 # How many earlier questions a follow-up may reach back through (那呢？ after 那目标呢？ after …).
 FOLLOW_UP_DEPTH = 3
@@ -270,7 +270,15 @@ class Assistant:
         best: dict[str, float] = {}
         for hit in hits:
             best.setdefault(hit.clause.document.id, hit.score)
-        return list(best) + [document_id for document_id in candidates if document_id not in best]
+        ranked = list(best) + [document_id for document_id in candidates if document_id not in best]
+        # A name the question quotes ("护眼公约") is looked for as written: the documents that use it first.
+        quoted = quoted_names(fold(question))
+        if quoted:
+            uses = {document_id for document_id in ranked
+                    if all(name in self.composers[document_id].corpus_folded for name in quoted)}
+            ranked = [document_id for document_id in ranked if document_id in uses] + \
+                [document_id for document_id in ranked if document_id not in uses]
+        return ranked
 
     def _answers_from(self, document_ids: list[str], question: str,
                       previous: list[DocumentAnswer]) -> list[DocumentAnswer]:

@@ -87,6 +87,9 @@ class ScopeReader:
         # The provinces and prefectures each document's place lies in (浙江省 for 安吉县).
         self.regions = {document_id: set().union(*(self.gazetteer.enclosing(name) for name in names))
                         for document_id, names in self.places.items()}
+        # …and the places its own title or issuer puts around it (东临市明湖区教育局: 东临市), for
+        # places the gazetteer does not know.
+        self.around = {document.id: _named_around(document) for document in self.documents}
         self.titles = {document.id: fold(document.title) for document in self.documents}
         # A title without its place, its bracketed period and its years: the words that name the document.
         self.title_cores = {document_id: self._title_core(document_id, title) for document_id, title in self.titles.items()}
@@ -122,7 +125,8 @@ class ScopeReader:
         # A province or prefecture around some documents' places (四川 for 绵阳市) limits the
         # question to them; it does not name one of them.
         region = [document.id for document in self.documents
-                  if any(place in self.regions[document.id] for place in asked)]
+                  if any(place in self.regions[document.id] for place in asked)
+                  or any(name in folded for name in self.around[document.id])]
         foreign = [place for place in asked
                    if not any(place in self.regions[document.id] for document in self.documents)]
         # A place outside the library is refused even when the question shares words with a title
@@ -252,3 +256,16 @@ def _quoted_chars(folded: str, title: str) -> int:
         else:
             position += 1
     return covered
+
+
+_AROUND = r"([\u4e00-\u9fff]{2,8}?(?:省|自治区|市|州|盟|地区))\s*"
+
+
+def _named_around(document: Document) -> set[str]:
+    """Places written just before the document's own place in its title or issuer (东临市 in
+    东临市明湖区教育局), with their short forms."""
+    if not document.place or document.place == "全国":
+        return set()
+    pattern = re.compile("^" + _AROUND + re.escape(fold(document.place)))
+    found = [match.group(1) for text in (document.title, document.issuer) if (match := pattern.match(fold(text)))]
+    return {name for place in found for name in (place, fold(short_place(place)))}

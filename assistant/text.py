@@ -91,3 +91,11 @@ def year_of(date: str) -> int | None:
     """The year of a date as written: 2023年11月23日, 2016-05-19 or 二〇〇五年六月八日."""
     match = re.match(r"\s*(\d{4}|[〇零一二三四五六七八九]{4})", date)
     return int(match.group(1).translate(_CHINESE_YEAR_DIGITS)) if match else None
+
+
+_QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,16})[”\"」』]")
+
+
+def quoted_names(text: str) -> list[str]:
+    """Names a text puts in quotation marks ("留守儿童之家", 「三个课堂」), each once."""
+    return list(dict.fromkeys(_QUOTED.findall(text)))

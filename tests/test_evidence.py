@@ -255,3 +255,57 @@ def test_a_document_named_by_the_short_name_it_gives_its_subject(tmp_path_factor
     answer = library.ask("特教行动计划里，提高教师待遇由谁牵头？")
     assert {c.document for c in answer.citations} == {"qingwu-special-2025-2027"}
     assert "县人社局" in answer.answer
+
+
+BRACKETED_NOTES = """# 青梧县2026年教育督导工作要点
+
+## 一、聚焦督政
+
+1.开展县级政府履职评价。每年对乡镇履行教育职责情况评价1次。
+
+【牵头单位】县教育督导室
+
+【配合单位】县委督查室、县政府督查室
+
+2.迎接国家督导评估。完善义务教育学校办学条件。
+
+【牵头单位】县教育局
+
+【配合单位】县财政局、县住房城乡建设局
+
+## 二、聚焦督学
+
+3.深化责任督学挂牌督导。每名责任督学每月到校督导不少于2次。
+
+【牵头单位】县教育督导室
+
+【配合单位】县教育局人事股
+"""
+
+
+def test_unit_notes_with_bracketed_labels_are_read(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("brackets")
+    (folder / "qingwu-supervision-2026.md").write_text(BRACKETED_NOTES, encoding="utf-8")
+    library = Assistant.load(Settings(corpus=[folder], store=tmp_path_factory.mktemp("store") / "s",
+                                      show_progress=False))
+    tree = library.library.trees[0]
+    assert [(item.responsible_units, item.cooperating_units) for item in tree.items][1] == \
+        (("县教育局",), ("县财政局", "县住房城乡建设局"))
+    outline = library.ask("这个工作要点分几个部分？一共列了多少条？")
+    assert "两个部分" in outline.answer or "二个部分" in outline.answer
+    assert "三项" in outline.answer
+    tasks = library.ask("县教育督导室要牵头干点啥？")   # colloquial: 干点啥 → 干点什么
+    assert "开展县级政府履职评价" in tasks.answer and "深化责任督学挂牌督导" in tasks.answer
+    assert "迎接国家督导评估" not in tasks.answer
+
+
+def test_who_a_sentence_names_answers_who_when_no_item_is_about_the_topic(duties):
+    answer = duties.ask("工作领导小组办公室设在哪个部门？")
+    assert "办公室设在县教育局" in answer.answer
+    assert "县人社局" not in answer.answer
+
+
+def test_an_unscoped_question_quoting_a_name_is_answered_from_the_document_that_uses_it(editions):
+    answer = editions.ask("“校园足球特色学校”要建几所？")
+    assert "15所" in answer.answer
+    assert {c.document for c in answer.citations} == {"qingwu-plan-2022-2024"}
