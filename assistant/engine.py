@@ -40,6 +40,8 @@ from .text import fold, quoted_names
 FOLLOW_UP_DEPTH = 3
 # An unscoped question the best document cannot answer is tried on this many documents in all.
 FALLBACK_DOCUMENTS = 3
+# Intents answered from a document's structure, whatever the question means beyond its names.
+STRUCTURAL_INTENTS = frozenset({Intent.UNIT_ITEMS, Intent.LIST, Intent.COUNT, Intent.ITEM, Intent.DOCUMENT})
 # At most this many documents answer one question (a comparison, or several documents named).
 MAX_DOCUMENTS_PER_ANSWER = 4
 
@@ -282,12 +284,16 @@ class Assistant:
 
     def _answers_from(self, document_ids: list[str], question: str,
                       previous: list[DocumentAnswer]) -> list[DocumentAnswer]:
-        if len(document_ids) > 1:
+        if len(document_ids) > 1 and any(self._searches_by_meaning(document_id, question) for document_id in document_ids):
             # One search of the whole library (faster than one limited to these documents), which
             # each document's answer then filters.
             self._retrieve(question, self.composers[document_ids[0]].analyse(question),
                            [tree.document.id for tree in self.library.trees])
         return [self._answer_from(document_id, question, previous) for document_id in document_ids]
+
+    def _searches_by_meaning(self, document_id: str, question: str) -> bool:
+        composer = self.composers[document_id]
+        return composer.intent(composer.analyse(question)) not in STRUCTURAL_INTENTS
 
     def _answer_from(self, document_id: str, question: str, previous: list[DocumentAnswer]) -> DocumentAnswer:
         composer = self.composers[document_id]
@@ -296,20 +302,24 @@ class Assistant:
         if earlier is not None and composer.is_follow_up(query):
             # A follow-up is about what the previous answer cited in this document.
             query = composer.continue_from(query, earlier.query, composer.items_of(earlier.cited))
-        hits, dense_max = self._retrieve(question, query, [document_id])
+        intent = composer.intent(query)
+        # A question answered from the document's structure (a unit's tasks, an item, a list) needs
+        # no search by meaning: the embedding and the vector search are skipped.
+        mode = RetrievalMode.BM25 if intent in STRUCTURAL_INTENTS else self.mode
+        hits, dense_max = self._retrieve(question, query, [document_id], mode=mode)
         reason = composer.refusal_reason(query, dense_max, hits)
         if reason:
             return DocumentAnswer(document_id, analysed, refusal=reason)
-        intent = composer.intent(query)
         text, cited = composer.compose(query, intent, hits)
         if not cited:
             return DocumentAnswer(document_id, analysed, refusal="uncovered")
         return DocumentAnswer(document_id, analysed, tuple(query.terms), text, tuple(cited), intent)
 
-    def _retrieve(self, question: str, query: Query, documents: list[str], k: int | None = None):
+    def _retrieve(self, question: str, query: Query, documents: list[str], k: int | None = None,
+                  mode: RetrievalMode | None = None):
         text = " ".join([question] + query.terms)
         scope = None if len(documents) == len(self.library.trees) else documents
-        return self.retriever.search(text, query.terms, k=k or self.settings.top_k, mode=self.mode,
+        return self.retriever.search(text, query.terms, k=k or self.settings.top_k, mode=mode or self.mode,
                                      documents=scope)
 
     # ---------------------------------------------------------------- the answer
