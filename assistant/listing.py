@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from .lexicon import Lexicon
+from .parser import NATIONAL_PLACE
 from .records import Document, Library
 from .retrieval import QueryTokenizer
 from .text import fold
@@ -39,7 +40,7 @@ class ListingFilter:
         self.titles = {tree.document.id: fold(tree.document.title) for tree in library.trees}
 
     def documents(self, folded: str, document_ids: list[str]) -> tuple[str, ...]:
-        for narrow in (self._of_kind, self._of_years, self._of_form, self._on_topic):
+        for narrow in (self._of_kind, self._of_years, self._of_form, self._national, self._on_topic):
             narrowed = narrow(folded, document_ids)
             if narrowed:
                 document_ids = narrowed
@@ -64,6 +65,13 @@ class ListingFilter:
         if not self.lexicon.cues("articles_form", folded):
             return []
         return [document_id for document_id in document_ids if document_id in self.with_articles]
+
+    def _national(self, folded: str, document_ids: list[str]) -> list[str]:
+        """国家部委发的: documents of the whole country."""
+        if not self.lexicon.cues("national", folded):
+            return []
+        return [document_id for document_id in document_ids
+                if self.library.tree(document_id).document.place == NATIONAL_PLACE]
 
     def _on_topic(self, folded: str, document_ids: list[str]) -> list[str]:
         """专门讲学前教育的: documents whose titles hold the question's topic words."""

@@ -429,6 +429,7 @@ def _document(document_id: str, header: _Header, header_text: str, tail_text: st
     )
 
 
+NATIONAL_PLACE = "全国"   # the place of a document issued for the whole country
 _ISSUING_BODY = re.compile(r"(政府|办公室|办公厅|局|委员会|委|厅|部|院|中心)$")
 
 
@@ -465,7 +466,7 @@ def _place(title: str, issuer: str) -> str:
     for text in (title, issuer):
         text = re.sub(r"^.*?关于(?:印发)?", "", text) if text is title else text
         if any(text.startswith(name) for name in _NATIONAL_ISSUERS):
-            return "全国"
+            return NATIONAL_PLACE
         place = ""
         position = 0
         while match := _PLACE.match(text, position):

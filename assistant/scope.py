@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from .lexicon import Lexicon
 from .records import Document, Library
+from .parser import NATIONAL_PLACE
 from .text import five_year_plans, fold, year_of
 
 _YEAR_SPAN = re.compile(r"(?<!\d)((?:19|20)\d\d)(?:\s*年)?(?:\s*[—–\-－~～至到]+\s*((?:19|20)\d\d))?(?:\s*年|(?!\d))")
@@ -104,7 +105,7 @@ class ScopeReader:
 
     @staticmethod
     def _place_names(document: Document) -> set[str]:
-        if not document.place or document.place == "全国":
+        if not document.place or document.place == NATIONAL_PLACE:
             return set()
         place = fold(document.place)
         return {place, fold(short_place(document.place))}
@@ -264,7 +265,7 @@ _AROUND = r"([\u4e00-\u9fff]{2,8}?(?:省|自治区|市|州|盟|地区))\s*"
 def _named_around(document: Document) -> set[str]:
     """Places written just before the document's own place in its title or issuer (东临市 in
     东临市明湖区教育局), with their short forms."""
-    if not document.place or document.place == "全国":
+    if not document.place or document.place == NATIONAL_PLACE:
         return set()
     pattern = re.compile("^" + _AROUND + re.escape(fold(document.place)))
     found = [match.group(1) for text in (document.title, document.issuer) if (match := pattern.match(fold(text)))]
