@@ -466,6 +466,72 @@ def sanya_page(title: str, date: str, source: str, wenhao: str, body: str) -> st
 """
 
 
+def yunling_page(title: str, date: str, source: str, wenhao: str, body: str) -> str:
+    return f"""<!DOCTYPE html>
+<html>
+<head>
+<meta http-equiv="Content-Type" content="text/html; charset=GBK">
+<meta name="SiteName" content="南屏市云岭区人民政府">
+<meta name="ColumnName" content="部门文件">
+<meta name="ArticleTitle" content="{_ent(title)}">
+<meta name="PubDate" content="{date}">
+<meta name="ContentSource" content="{_ent(source)}">
+<title>{_ent(title)}--南屏市云岭区人民政府网</title>
+<link rel="stylesheet" type="text/css" href="/ylq/css/style.css">
+</head>
+<body>
+<div class="yl-top"><div class="wrap">今天是 <span id="date"></span>　<a href="/">云岭区人民政府</a> | <a href="/wza/">无障碍阅读</a> | <a href="/jt/">简</a>/<a href="/ft/">繁</a></div></div>
+<div class="yl-logo"><div class="wrap"><img src="/ylq/images/logo_yl.png" alt="南屏市云岭区人民政府"></div></div>
+<div class="yl-menu"><div class="wrap">
+  <a href="/">首页</a> | <a href="/ylgk/">云岭概况</a> | <a href="/zwgk/" class="cur">政务公开</a> | <a href="/bmdt/">部门动态</a> | <a href="/zmhd/">政民互动</a> | <a href="/bsfw/">便民服务</a>
+</div></div>
+<div class="wrap">
+  <div class="yl-pos">当前位置：<a href="/">首页</a> / <a href="/zwgk/">政务公开</a> / <a href="/zwgk/bmwj/">部门文件</a> / <a href="/zwgk/bmwj/jyj/">区教育局</a></div>
+  <div class="yl-left">
+    <h3>部门文件</h3>
+    <ul>
+      <li class="cur"><a href="/zwgk/bmwj/jyj/">区教育局</a></li>
+      <li><a href="/zwgk/bmwj/wlj/">区文化和旅游局</a></li>
+      <li><a href="/zwgk/bmwj/wjj/">区卫生健康局</a></li>
+      <li><a href="/zwgk/bmwj/czj/">区财政局</a></li>
+    </ul>
+    <h3>热点推荐</h3>
+    <ul>
+      <li><a href="/ztzl/sxxy/">书香云岭</a></li>
+      <li><a href="/ztzl/jyqg/">教育强区建设</a></li>
+    </ul>
+  </div>
+  <div class="yl-right">
+    <table class="yl-meta" border="0" cellspacing="0" cellpadding="0">
+      <tr><td class="l">索&nbsp;引&nbsp;号：</td><td>YLJY-2025-00023</td><td class="l">主题分类：</td><td>教育&middot;基础教育</td></tr>
+      <tr><td class="l">发布机构：</td><td>云岭区教育局</td><td class="l">发文日期：</td><td>2025年03月18日</td></tr>
+      <tr><td class="l">文&nbsp;&nbsp;&nbsp;&nbsp;号：</td><td>{_ent(wenhao)}</td><td class="l">是否有效：</td><td>是</td></tr>
+    </table>
+    <div class="yl-title"><h2>{_ent(title)}</h2></div>
+    <div class="yl-sub">发布时间：{date}&nbsp;&nbsp;来源：{_ent(source)}&nbsp;&nbsp;[<a href="javascript:fs(18)">大</a> <a href="javascript:fs(16)">中</a> <a href="javascript:fs(14)">小</a>]&nbsp;&nbsp;<a href="javascript:window.print()">打印</a></div>
+    <div class="yl-txt" id="zoom">
+{body}
+    </div>
+    <div class="yl-down">附件下载：<a href="/zwgk/bmwj/jyj/202503/P020250321512345.docx">云岭区中小学图书馆建设与阅读推广三年行动方案（2025—2027年）.docx</a></div>
+    <div class="yl-link">
+      <p>上一篇：<a href="/zwgk/bmwj/jyj/202503/t20250314_5511.html">云岭区教育局关于开展2025年春季学期中小学安全隐患排查的通知</a></p>
+      <p>下一篇：<a href="/zwgk/bmwj/jyj/202503/t20250328_5532.html">云岭区教育局关于公布2024年度“书香校园”评选结果的通知</a></p>
+    </div>
+  </div>
+</div>
+<div class="yl-foot"><div class="wrap">
+  <p>主办：南屏市云岭区人民政府办公室&nbsp;&nbsp;承办：云岭区融媒体中心&nbsp;&nbsp;技术支持：云岭区大数据中心</p>
+  <p>网站标识码：0000000099&nbsp;&nbsp;ICP备案号：备00000099号-1&nbsp;&nbsp;公网安备 00000000000099号</p>
+</div></div>
+<script type="text/javascript">
+  function fs(px) {{ document.getElementById("zoom").style.fontSize = px + "px"; }}
+  document.getElementById("date").innerHTML = new Date().toLocaleDateString();
+</script>
+</body>
+</html>
+"""
+
+
 # --------------------------------------------------------------------------- the documents
 @dataclass(frozen=True)
 class Doc:
@@ -636,6 +702,31 @@ DOCUMENTS: tuple[Doc, ...] = (
     # chapters, full-width indents, several articles run together on one line
     Doc("dalian-off-campus-training-rules-2025", "txt", "test",
         "test4/dalian-off-campus-training-rules-2025.txt", dict(encoding="gb18030")),
+    # ---- dev, fourth batch (gold: the lib-dev4 lines of eval/library_gold.jsonl)
+    # a municipal government office notice + 管理办法: 第一章… = Heading 1, 第一条… articles as plain
+    # paragraphs (full-width space after the number), one Word table (检查项目/责任主体/频次) inside
+    # 第十七条, duties only in prose ("由…负责", "…负责…")
+    Doc("heting-school-bus-safety-measures-2025", "docx", "dev",
+        "dev/heting-school-bus-safety-measures-2025.md",
+        dict(header="鹤汀市人民政府办公室文件", title="鹤汀市中小学幼儿园校车安全管理办法",
+             author="鹤汀市政府办公室", centre_prefixes=("鹤政办规", "（此件公开发布）"),
+             flush_suffixes=("市政府各部门：",))),
+    # a municipal education bureau 实施意见 with a text layer (STSong-Light), red banner, running
+    # header from page 2 on, page numbers, 一、 and （一） headings, "（XX牵头，YY配合）" after
+    # sections, a 时间安排 list (no table)
+    Doc("nanping-compulsory-enrollment-opinions-2025", "pdf", "dev",
+        "dev/nanping-compulsory-enrollment-opinions-2025.md",
+        dict(title="南屏市教育局关于做好2025年义务教育招生入学工作的实施意见", author="南屏市教育局",
+             banner="南屏市教育局文件", banner_size=26, banner_leading=42, wenhao_prefix="南教基〔",
+             margins=(3.4, 3.1), running=("南教基〔2025〕17号", "南屏市2025年义务教育招生入学工作实施意见"),
+             head_suffixes=("市直各学校：",), pages=(3, 5))),
+    # a district government portal page, SIMPLIFIED characters, encoded GBK and declaring
+    # charset=GBK (upper case, http-equiv only), CRLF line ends, "（责任单位：…；配合单位：…）"
+    # lines, one table (馆藏配备标准) inside a task
+    Doc("yunling-school-library-plan-2025-2027", "html", "dev",
+        "dev/yunling-school-library-plan-2025-2027.md",
+        dict(page=yunling_page, encoding="gbk", crlf=True, wenhao_attrs=' class="yl-wh"',
+             signer="云岭区教育局　　云岭区文化和旅游局", charset_label="GBK")),
 )
 # (The markdown documents - data/corpus/*.md, dev/*.md, test/*.md - are written directly.)
 
