@@ -20,6 +20,8 @@ from .retrieval import QueryTokenizer
 from .text import chinese_numeral, count_text, fold, parse_chinese_numeral, quoted_names
 
 MAX_ANSWER_CHARS = 600
+# The last clauses of a document, searched with its header by a question about the document.
+CLOSING_CLAUSES = 3
 # Sentences quoted after a headline that evidence chose (the headline alone says nothing).
 HEADLINE_FOLLOWERS = 4
 # A question asks several things when it has parts of at least this many characters between ？ or ；.
@@ -639,8 +641,10 @@ class Composer:
     def _compose_unit_measures(self, query: Query):
         """A unit's measures, in a document that names units per measure: those it leads and those it
         helps with (only one of them when the question says 牵头 or 配合)."""
-        lead_asked = any(word in query.folded for word in self.lexicon.lead_words)
-        cooperating_asked = any(word in query.folded for word in self.lexicon.cooperating_words)
+        # 负责 asks for every role, even beside 配合 ("负责哪项？又配合哪项？").
+        either = "负责" in query.folded
+        lead_asked = either or any(word in query.folded for word in self.lexicon.lead_words)
+        cooperating_asked = either or any(word in query.folded for word in self.lexicon.cooperating_words)
         roles = [("lead", lead_asked or not cooperating_asked), ("cooperating", cooperating_asked or not lead_asked)]
         lines: list[str] = []
         citations: list[tuple[Clause, float]] = []
@@ -961,10 +965,14 @@ class Composer:
             fact in text for fact in _DATED.findall(sentence))][:2]
         # … and its other lines answer what else the question asks of the header (发布时间、来源, 哪次会议).
         terms = _whole_words(term for term in query.topic_terms if len(term) >= 2)
+        # The header, and the closing clauses where a document says when it takes effect, for how
+        # long, and what it replaces (自…起施行，有效期5年；…同时废止).
+        closing = list(self.tree.clauses[-CLOSING_CLAUSES:])
         matched = sorted(((sum(len(term) for term in terms if term in fold(sentence.text)), sentence.text, clause)
-                          for clause in self._header_clauses() for sentence in sentences_of(clause)),
+                          for clause in dict.fromkeys(self._header_clauses() + closing)
+                          for sentence in sentences_of(clause)),
                          key=lambda found: -found[0])
-        extra += [(sentence, clause) for score, sentence, clause in matched[:2]
+        extra += [(sentence, clause) for score, sentence, clause in matched[:3]
                   if score >= 2 and sentence not in text and all(sentence != other for other, _ in extra)]
         lines = [text] + [templates["document_stated"].format(sentence=sentence) for sentence, _ in extra]
         return "\n".join(lines), [(clause, 1.0) for clause in dict.fromkeys(sources + [c for _, c in extra])]

@@ -24,7 +24,7 @@ from pathlib import Path
 from index.store import ClauseStore
 
 from .answer import ARTICLE_REF, MAX_ANSWER_CHARS, Composer, Query, fit_answer, to_citations
-from .editions import EditionChange, compare_editions
+from .editions import EditionChange, compare_editions, same_title
 from .embeddings import Embedder, load_embedder
 from .lexicon import Lexicon
 from .library import load_library, open_or_sync
@@ -238,6 +238,8 @@ class Assistant:
             return None   # what changed in who is responsible is read from each document
         changed = cues("edition_changed", folded)
         composers = [self.composers[document_id] for document_id in document_ids]
+        if not same_title(*(_without_years(composer.title) for composer in composers)):
+            return None   # two different policies, not two editions of one
         named = [composer.named_parts(folded) for composer in composers]
         if not (added or removed or (changed and all(named))):
             return None
@@ -365,6 +367,10 @@ class Assistant:
     def _refused(self, question: str, reason: str, scope: Scope, started: float) -> Answer:
         return Answer(question, self.replies.refusal(reason, scope), True, Intent.OUT_OF_SCOPE, (),
                       _elapsed(started))
+
+
+def _without_years(title: str) -> str:
+    return re.sub(r"[（(]?\d{4}\s*[—–\-至]*\s*(?:\d{4})?\s*年?[)）]?", "", title)
 
 
 def _elapsed(started: float) -> float:

@@ -114,9 +114,12 @@ class Lexicon:
 
     def standard_wording(self, question: str) -> str:
         """The question with colloquial words in their standard form (啥 → 什么), to be read."""
-        for word, standard in self.colloquial:
-            question = question.replace(word, standard)
-        return question
+        # Not inside quotation marks: a quoted name is kept as written (“蜀娃心语”).
+        pieces = re.split(r"([“「『\"][^”」』\"]*[”」』\"])", question)
+        for index in range(0, len(pieces), 2):
+            for word, standard in self.colloquial:
+                pieces[index] = pieces[index].replace(word, standard)
+        return "".join(pieces)
 
     def expand(self, folded_question: str) -> list[str]:
         """Policy terms implied by the question's everyday or English wording."""

@@ -75,9 +75,22 @@ class ListingFilter:
 
     def _on_topic(self, folded: str, document_ids: list[str]) -> list[str]:
         """专门讲学前教育的: documents whose titles hold the question's topic words."""
-        words = [token for token in self.tokenizer.tokens(folded)
-                 if len(token) >= 2 and not any(char.isdigit() for char in token) and token not in self.lexicon.answer_words and not self.lexicon.is_generic(token)
-                 and not self.lexicon.cues("library", token) and token not in self.lexicon.listing_words
-                 and not any(token in place or place in token for place in self.place_words)
-                 and not any(genre in token for genre in self.lexicon.genres)]
-        return [document_id for document_id in document_ids if any(word in self.titles[document_id] for word in words)]
+        tokens = self.tokenizer.tokens(folded)
+        kept = [token for token in tokens if self._names_topic(token)]
+        # Not the pieces of a word that names no topic (知识 of 知识库), and whole words only
+        # (教师队伍, not also 教师 and 队伍).
+        dropped = [token for token in tokens if token not in kept]
+        words = [word for word in kept if not any(word in other for other in dropped)]
+        words = [word for word in words if not any(word != other and word in other for other in words)]
+        # All of them in the title when some title has all, else any.
+        every = [document_id for document_id in document_ids if words and all(word in self.titles[document_id] for word in words)]
+        return every or [document_id for document_id in document_ids
+                         if any(word in self.titles[document_id] for word in words)]
+
+    def _names_topic(self, token: str) -> bool:
+        lexicon = self.lexicon
+        return (len(token) >= 2 and not any(char.isdigit() for char in token) and token not in lexicon.answer_words
+                and not lexicon.is_generic(token) and not lexicon.cues("library", token)
+                and token not in lexicon.listing_words
+                and not any(token in place or place in token for place in self.place_words)
+                and not any(genre in token for genre in lexicon.genres))

@@ -80,7 +80,7 @@ _NOTICE_TITLE = re.compile(r"(?:关于)?(?:印发|转发|发布)(.+?)的(?:通�
 _FIELD_MEASURES = re.compile(r"^(?:具体举措|主要举措|工作举措|具体措施|主要措施|重点举措)\s*[:：]?\s*$")
 _FIELD_TARGET = re.compile(r"^(行动目标|工作目标|主要目标|发展目标|目标任务)\s*[:：]")
 _UNIT_FIELD_NAMES = ("主要责任单位|责任单位|责任部门|责任科室|责任处室|主责单位|主责科室|牵头单位|牵头部门|牵头科室|牵头处室|"
-                     "协同配合单位|协同单位|协同部门|配合单位|配合部门|配合科室|参与单位|协办单位")
+                     "协同配合单位|协同单位|协同部门|配合单位|配合部门|配合科室|参与单位|协办单位|牵头|配合")
 # A note's value runs to a bracket, a sentence end, or the next note (牵头单位：A配合单位：B).
 _BRACKETED_NOTE = re.compile(rf"[（(]\s*(?:{_UNIT_FIELD_NAMES})\s*[:：][^）)]*[)）]")
 # A note's value runs to the end of its line, sentence or bracket; a bracketed part of a name
@@ -445,6 +445,12 @@ def _signature(lines: list[str]) -> str:
 def _date(header_text: str, tail_text: str) -> str:
     """The date the document was written (成文日期): a date written out in the header or the
     signature comes before a web page's 2019-06-18 发布时间 line."""
+    # A date on a line of its own is the signature's; a date inside a sentence may be a deadline
+    # (2025年12月10日前报送).
+    for text in (header_text, tail_text):
+        for line in text.splitlines():
+            if match := _DATE.fullmatch(line.strip()):
+                return f"{match.group(1)}年{int(match.group(2))}月{int(match.group(3))}日"
     for text in (header_text, tail_text):
         if match := _DATE.search(text):
             return f"{match.group(1)}年{int(match.group(2))}月{int(match.group(3))}日"
@@ -503,8 +509,16 @@ def cooperating_units(text: str) -> tuple[str, ...]:
     return _units(text, cooperating=True)
 
 
+# A note that names the units before their role: （市教育局牵头，市发展改革委、市财政局配合）.
+_ROLE_AFTER_UNITS = re.compile(r"[（(]\s*([^（()）:：]{2,60}?)\s*牵头\s*(?:[，,；;]\s*([^（()）:：]{2,120}?)\s*(?:配合|协同|参与))?\s*[)）]")
+
+
 def _units(text: str, cooperating: bool) -> tuple[str, ...]:
     found: dict[str, None] = {}
+    for match in _ROLE_AFTER_UNITS.finditer(to_simplified(text)):
+        named = match.group(2) if cooperating else match.group(1)
+        if named:
+            found.update(dict.fromkeys(_unit_names(named)))
     # A note in brackets may be split by a page break (（责任单位：区 / 委编办）): its line breaks go;
     # a note on a line of its own ends with its line.
     simple = _BRACKETED_NOTE.sub(lambda match: re.sub(r"\s*\n\s*", "", match.group(0)), to_simplified(text))

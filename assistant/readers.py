@@ -158,6 +158,7 @@ _PUBLICATION_LABEL = re.compile(r"^(?:发布时间|发布日期|发文日期|成
 # Page widgets that share the publication line: 【字体：大 中 小】 打印本页 分享到
 _PUBLICATION_WIDGETS = re.compile(r"\s*(?:【|\[|字体\s*[:：]|字号\s*[:：]|打印|分享|浏览次数|阅读次数|阅读量|点击量|点击数|访问量).*$")
 _PUBLICATION_MAX_CHARS = 120
+MIN_TITLE_CHARS = 8
 # The publication line sits under the title; a clock or date in the site's banner comes before it.
 _TEXT_IN_BODY = "//body//text()[not(ancestor::script or ancestor::style)]"
 _TEXT_AFTER_TITLE = "(//h1)[1]/following::text()[not(ancestor::script or ancestor::style)]"
@@ -174,12 +175,25 @@ def _read_html(path: Path, data: bytes) -> str:
     if not body:
         raise UnreadableDocument(f"cannot read {path}: no article text found in the web page")
     page = trafilatura.load_html(html)
-    title = (article.title or "").strip() or _first_text(page, "//h1") or _first_text(page, "//title")
+    title = _without_site_name((article.title or "").strip() or _first_text(page, "//h1") or _first_text(page, "//title"))
     if title in body:  # anything above the title is the site's banner, kept by a fallback extractor
         body = body[body.index(title) + 1:]
     # trafilatura usually leaves out the title and the publication line as page furniture.
     header = [line for line in (title, _publication_line(page)) if line and line not in body]
     return "\n".join(header + body)
+
+
+# A page title's tail naming the site or its section: …的通知--南屏市云岭区人民政府网, …_政策文件_某市人民政府.
+_SITE_NAME = re.compile(r"\s*(?:--|——|_|\||｜|\s-\s)\s*[^_|｜]{2,30}$")
+_SITE_WORDS = ("网", "网站", "门户", "政府", "平台", "首页", "政策文件", "通知公告", "政务公开")
+
+
+def _without_site_name(title: str) -> str:
+    """The page title without the site and section names a CMS appends to it."""
+    while (match := _SITE_NAME.search(title)) and match.start() >= MIN_TITLE_CHARS and \
+            to_simplified(match.group(0)).rstrip().endswith(_SITE_WORDS):
+        title = title[:match.start()]
+    return title
 
 
 def _with_repeated_lines(body: list[str], html: str) -> list[str]:

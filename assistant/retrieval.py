@@ -71,13 +71,22 @@ class QueryTokenizer:
 
     def _tokens(self, folded_text: str) -> tuple[str, ...]:
         out = []
+        singles = ""   # a word jieba does not know comes out as single characters (旱, 厕): joined again
         for token in self.jieba.lcut_for_search(folded_text):
             token = token.strip()
+            if len(token) == 1 and not token.isascii() and _WORD.search(token) and token not in self.lexicon.stopwords:
+                singles += token
+                continue
+            if len(singles) >= 2:
+                out.append(singles)
+            singles = ""
             if not token or token in self.lexicon.stopwords or not _WORD.search(token):
                 continue
             if len(token) == 1 and not token.isascii():
                 continue
             out.append(token)
+        if len(singles) >= 2:
+            out.append(singles)
         return tuple(out)
 
 

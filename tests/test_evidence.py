@@ -309,3 +309,48 @@ def test_an_unscoped_question_quoting_a_name_is_answered_from_the_document_that_
     answer = editions.ask("“校园足球特色学校”要建几所？")
     assert "15所" in answer.answer
     assert {c.document for c in answer.citations} == {"qingwu-plan-2022-2024"}
+
+
+ROLE_NOTES = """# 南溪市义务教育招生入学实施意见
+
+南溪市教育局
+
+一、招生办法
+
+（一）推行一网通办。实行数据共享核验，家长不需重复提交材料。（市教育局牵头，市大数据中心配合）
+
+（二）规范民办学校招生。报名人数超过招生计划的，一律实行电脑随机录取。（市教育局牵头，市市场监管局、市发展改革委配合）
+
+（三）做好旱厕改造。农村学校旱厕年内全部改造为水冲式厕所。（牵头：市住建局；配合：市教育局）
+
+请各校于2025年12月10日前报送工作总结。
+
+南溪市教育局
+2025年3月5日
+"""
+
+
+def test_units_named_before_their_role_and_bare_role_labels_are_read():
+    tree = parse_policy(ROLE_NOTES, "nanxi", "nanxi.md")
+    units = {item.id: (item.responsible_units, item.cooperating_units) for item in tree.items}
+    assert units["一（一）"] == (("市教育局",), ("市大数据中心",))
+    assert units["一（二）"] == (("市教育局",), ("市市场监管局", "市发展改革委"))
+    assert units["一（三）"] == (("市住建局",), ("市教育局",))
+    # the signature's date, not a deadline written in a sentence
+    assert tree.document.date == "2025年3月5日"
+
+
+def test_a_word_the_tokenizer_splits_into_characters_is_still_found(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("roles")
+    (folder / "nanxi-enrollment-2025.md").write_text(ROLE_NOTES, encoding="utf-8")
+    (folder / "qingwu-plan-2025-2027.md").write_text(NEW_EDITION, encoding="utf-8")
+    library = Assistant.load(Settings(corpus=[folder], store=tmp_path_factory.mktemp("store") / "s",
+                                      show_progress=False))
+    answer = library.ask("农村学校的旱厕今年能改完吗？")   # jieba cuts 旱厕 into 旱 and 厕
+    assert not answer.refused and "水冲式厕所" in answer.answer
+    helped = library.ask("市大数据中心要配合做什么？")
+    assert "推行一网通办" in helped.answer and "规范民办学校招生" not in helped.answer
+    both = library.ask("市教育局负责哪项任务？又配合哪项？")
+    assert "推行一网通办" in both.answer and "做好旱厕改造" in both.answer
+    advice = library.ask("给孩子买校车意外险，哪家保险公司便宜？")
+    assert advice.refused

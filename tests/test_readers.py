@@ -473,3 +473,12 @@ def test_a_web_page_keeps_a_paragraph_that_repeats_an_earlier_one(tmp_path):
     assert lines.count(units) == 2
     assert lines[lines.index("（二）加强饮水管理。每学期检测饮用水不少于1次。") + 1] == units
     assert "版权所有" not in lines and "首页" not in lines
+
+
+def test_a_page_title_loses_the_site_name_a_cms_appends(tmp_path):
+    page = GOV_PAGE.replace(f"<h1>{TITLE}</h1>", "").replace(
+        f"<title>{TITLE}_政策文件_天津市西青区人民政府</title>", f"<title>{TITLE}--天津市西青区人民政府网</title>"
+    ).replace("charset=gb2312", "charset=utf-8")
+    path = tmp_path / "站名.html"
+    path.write_bytes(page.encode("utf-8"))
+    assert lines_of(read_document(path))[0] == TITLE
