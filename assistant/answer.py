@@ -231,6 +231,8 @@ class Composer:
         topic_text = _COUNTED_NOUN.sub(" ", _PART_REF.sub(" ", folded))
         if self.place_pattern is not None:   # 泉州市 scopes the question; its piece 州市 is no topic
             topic_text = self.place_pattern.sub(" ", topic_text)
+        if self.unit_pattern is not None:    # nor are the pieces of a unit it names (数据 of 市大数据中心)
+            topic_text = self.unit_pattern.sub(" ", topic_text)
         named = query.paragraph_parts + query.parts
         for title in [fold(part.title) for part in named] + [fold(item.title) for item in query.items]:
             if title:   # articles and table rows have no title
@@ -434,7 +436,8 @@ class Composer:
                 self._asks_whole_tree(folded)):
             return Intent.COUNT if cues("count", folded) and not cues("list", folded) else Intent.LIST
         if query.units and not cues("responsible_units", folded) and (
-                cues("unit_items", folded) or "负责" in folded or "参与" in folded or not query.topic_terms):
+                cues("unit_items", folded) or not query.topic_terms or
+                any(word in folded for word in ("负责", *self.lexicon.lead_words, *self.lexicon.cooperating_words))):
             return Intent.UNIT_ITEMS
         if cues("responsible_units", folded):
             return Intent.RESPONSIBLE_UNITS

@@ -510,7 +510,10 @@ def cooperating_units(text: str) -> tuple[str, ...]:
 
 
 # A note that names the units before their role: （市教育局牵头，市发展改革委、市财政局配合）.
-_ROLE_AFTER_UNITS = re.compile(r"[（(]\s*([^（()）:：]{2,60}?)\s*牵头\s*(?:[，,；;]\s*([^（()）:：]{2,120}?)\s*(?:配合|协同|参与))?\s*[)）]")
+# A unit's name may hold a bracket of its own: 县（区）教育局.
+_NOTE_TEXT = r"(?:[^（()）:：]|[（(][^（()）]{1,6}[)）])"
+_ROLE_AFTER_UNITS = re.compile(
+    rf"[（(]\s*({_NOTE_TEXT}{{2,60}}?)\s*牵头\s*(?:[，,；;]\s*({_NOTE_TEXT}{{2,120}}?)\s*(?:配合|协同|参与))?\s*[)）]")
 
 
 def _units(text: str, cooperating: bool) -> tuple[str, ...]:
