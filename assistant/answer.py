@@ -48,9 +48,9 @@ _TARGET_FIELDS = ("行动目标", "工作目标", "主要目标", "发展目标"
 _MEASURE_REF = re.compile(rf"(?:第\s*({_NUMERAL})\s*(?:项|条|个)\s*(?:具体)?举措|举措\s*({_NUMERAL})|measure\s*(\d+))")
 _SENTENCE = re.compile(r"[^。；]*[。；]?")
 # "七项", "十五个", "几条": a count, not a topic.
-_COUNTED = re.compile(r"^哪?[一二三四五六七八九十两几多少\d]+[项个条大类节章点种]?$")
+_COUNTED = re.compile(r"^哪?[一二三四五六七八九十两几多少\d]+[项个条大类节章点种块]?$")
 # 第一, 第一个, 最后一个: which of a list, not a topic.
-_ORDINAL = re.compile(r"^(第[一二三四五六七八九十\d]+[个项条点]?|最后一?[个项条点]?|首个|末尾)$")
+_ORDINAL = re.compile(r"^(第[一二三四五六七八九十几\d]+[个项条点]?|最后一?[个项条点]?|首个|末尾)$")
 # "包括哪几项工程", "分几个方面": the noun that is counted names the list, not a topic.
 _COUNTED_NOUN = re.compile(r"(?:几|哪几|多少|哪些)\s*[项个条大类]?\s*(?:工程|任务|方面|措施|举措|行动|部分|内容|工作|条款)")
 # A date, or a 文号/令号, in a header sentence.
@@ -427,7 +427,8 @@ class Composer:
     def intent(self, query: Query) -> Intent:
         cues = self.lexicon.cues
         folded = query.folded
-        if query.outline and not query.parts and not query.units:
+        # "分几个部分" asks for the outline, even beside parts it names ("除了总体目标还有哪些部分").
+        if query.outline and not query.units and (not query.parts or self.lexicon.cues("outline_parts", folded)):
             return Intent.LIST
         if not query.items and not query.units and (
                 cues("document", folded) or (query.paragraph_parts and not query.topic_terms)):
@@ -876,7 +877,7 @@ class Composer:
         return self.tree.clause(clause_ids[0]) if clause_ids else None
 
     def _compose_list(self, query: Query, hits: list[Hit]):
-        if query.outline and not query.parts:
+        if query.outline and (not query.parts or self.lexicon.cues("outline_parts", query.folded)):
             return self._compose_outline()
         if self._asks_all_targets(query.folded) and not query.parts:
             lines = [self.templates["all_targets"].format(title=self.title, this=self.this)]

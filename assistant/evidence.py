@@ -31,7 +31,7 @@ _SENTENCE = re.compile(r"[^。；！？!?\n]+[。；！？!?]?")
 _AMOUNT = re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|[:：]\s*\d+|[^\d\s，。；、（）()]{1,2})|"
                      r"[一二三四五六七八九十百千万两]+\s*(?:个|所|名|人|次|项|年|月|天|周|倍|节|学时|课时|小时|分钟|成)")
 # A time: a year, a date, a deadline or a period (2025年底前, 每学期, 3个工作日内).
-_TIME = re.compile(r"(?:19|20)\d\d\s*年|\d{1,2}\s*月|[底前内]|每(?:年|月|周|学期|学年|天|日)|工作日|小时|"
+_TIME = re.compile(r"(?:19|20)\d\d\s*年|\d{1,2}\s*月|\d{1,2}\s*时|[底前内]|每(?:年|月|周|学期|学年|天|日)|工作日|小时|分钟|"
                    r"[一二三四五六七八九十\d]+\s*(?:年|个月|天|周)")
 # Clause rank (in retrieval) beyond which the clause lends its sentences nothing.
 PRIOR_DEPTH = 8

@@ -17,7 +17,7 @@ from .text import fold
 
 INTENT_CUE_KEYS = ("responsible_units", "unit_items", "target", "measures", "list", "count", "document", "library",
                    "outline", "asks_amount", "asks_time", "edition_added", "edition_removed", "edition_changed",
-                   "articles_form", "national")
+                   "articles_form", "national", "outline_parts")
 
 
 # Questions whose readings are remembered (a few hundred strings).
