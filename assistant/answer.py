@@ -386,6 +386,9 @@ class Composer:
         folded = query.folded
         if any(pattern.search(folded) for pattern in self.lexicon.person):
             return "person"
+        if any(match.group(0) not in self.corpus_folded
+               for pattern in self.lexicon.named_institutions for match in pattern.finditer(folded)):
+            return "institution"
         for kind in self.lexicon.details_asked(folded):
             # The covering notice's dates and numbers are the document's, not an answer's.
             evidence = [e for e in self.evidence(query, hits) if e.sentence.clause.kind != ClauseKind.NOTICE]

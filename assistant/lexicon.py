@@ -51,6 +51,7 @@ class Lexicon:
     injection: tuple[re.Pattern, ...]
     details: dict[str, tuple[tuple[re.Pattern, ...], tuple[re.Pattern, ...]]]   # kind → (question, evidence)
     person: tuple[re.Pattern, ...]
+    named_institutions: tuple[re.Pattern, ...]   # 第一实验小学: a school named by its own name
     generic: frozenset[str]
     generic_patterns: tuple[re.Pattern, ...]
     min_covered_share: float
@@ -90,6 +91,7 @@ class Lexicon:
             details={kind: (_compile(detail["question"]), _compile(detail["evidence"]))
                      for kind, detail in scope["details"].items()},
             person=_compile(scope["person"]),
+            named_institutions=_compile(scope["named_institutions"]),
             generic=frozenset(fold(word) for word in scope["generic"]),
             generic_patterns=_compile(scope["generic_patterns"]),
             min_covered_share=float(scope["min_covered_share"]),

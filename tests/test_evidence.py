@@ -354,3 +354,8 @@ def test_a_word_the_tokenizer_splits_into_characters_is_still_found(tmp_path_fac
     assert "推行一网通办" in both.answer and "做好旱厕改造" in both.answer
     advice = library.ask("给孩子买校车意外险，哪家保险公司便宜？")
     assert advice.refused
+
+
+def test_a_school_the_document_never_names_is_outside_it(editions):
+    answer = editions.ask("青梧县第一实验小学2025—2027年要建几个人工智能实验室？")
+    assert answer.refused and "这所学校" in answer.answer
