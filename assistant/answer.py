@@ -417,8 +417,10 @@ class Composer:
         lexicon adds), each once: jieba's search mode also yields the parts of a
         longer word (家门, 门口 of 家门口), which would count one word several times; and pieces
         jieba only guessed (多建, 要交) are fragments of a sentence, not words."""
+        # Nor the pieces of an everyday word that names no topic (两口, 口子 of 两口子).
+        generic = [word for word in self.lexicon.generic if len(word) >= 3 and word in query.folded]
         words = [word for word in dict.fromkeys(query.topic_terms)
-                 if self.tokenizer.in_dictionary(word) or word.isascii()]
+                 if (self.tokenizer.in_dictionary(word) or word.isascii()) and not any(word in other for other in generic)]
         return [word for word in words if not any(word != other and word in other for other in words)]
 
     def _covered(self, token: str, wording: list[str]) -> bool:
