@@ -359,3 +359,36 @@ def test_a_word_the_tokenizer_splits_into_characters_is_still_found(tmp_path_fac
 def test_a_school_the_document_never_names_is_outside_it(editions):
     answer = editions.ask("青梧县第一实验小学2025—2027年要建几个人工智能实验室？")
     assert answer.refused and "这所学校" in answer.answer
+
+
+def test_an_outline_question_lists_the_parts_even_beside_parts_it_names(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("outline")
+    (folder / "nanxi-enrollment-2025.md").write_text(ROLE_NOTES.replace("一、招生办法", "一、招生办法\n\n二、保障措施\n\n（一）加强领导。成立工作专班。"),
+                                                    encoding="utf-8")
+    library = Assistant.load(Settings(corpus=[folder], store=tmp_path_factory.mktemp("store") / "s",
+                                      show_progress=False))
+    answer = library.ask("这个实施意见分几个部分？除了保障措施还有哪些部分？")
+    assert "二个部分" in answer.answer or "两个部分" in answer.answer
+    assert "招生办法" in answer.answer and "保障措施" in answer.answer
+
+
+NATIONAL_OPINIONS = """# 教育部等三部门关于加强中小学阅读工作的指导意见
+
+教育部
+2024年3月1日
+
+一、总体要求
+
+（一）主要目标。到2027年，中小学生年人均阅读量达到20本。
+"""
+
+
+def test_a_listing_of_national_documents(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("national")
+    (folder / "national-reading-opinions-2024.md").write_text(NATIONAL_OPINIONS, encoding="utf-8")
+    (folder / "qingwu-plan-2025-2027.md").write_text(NEW_EDITION, encoding="utf-8")
+    library = Assistant.load(Settings(corpus=[folder], store=tmp_path_factory.mktemp("store") / "s",
+                                      show_progress=False))
+    assert library.library.tree("national-reading-opinions-2024").document.place == "全国"
+    listing = library.ask("知识库里有哪些国家部委发的文件？")
+    assert {c.document for c in listing.citations} == {"national-reading-opinions-2024"}
