@@ -319,9 +319,10 @@ class Assistant:
 
     def _retrieve(self, question: str, query: Query, documents: list[str], k: int | None = None,
                   mode: RetrievalMode | None = None):
-        text = " ".join([question] + query.terms)
+        # The question as asked is embedded (shorter, so faster, and as good); the policy terms its
+        # wording implies go to BM25.
         scope = None if len(documents) == len(self.library.trees) else documents
-        return self.retriever.search(text, query.terms, k=k or self.settings.top_k, mode=mode or self.mode,
+        return self.retriever.search(question, query.terms, k=k or self.settings.top_k, mode=mode or self.mode,
                                      documents=scope)
 
     # ---------------------------------------------------------------- the answer
