@@ -392,3 +392,8 @@ def test_a_listing_of_national_documents(tmp_path_factory):
     assert library.library.tree("national-reading-opinions-2024").document.place == "全国"
     listing = library.ask("知识库里有哪些国家部委发的文件？")
     assert {c.document for c in listing.citations} == {"national-reading-opinions-2024"}
+
+
+def test_a_time_of_day_the_policy_does_not_set_is_said_to_be_unset(assistant):
+    answer = assistant.ask("学校课后服务到几点？")
+    assert answer.refused and "钟点" in answer.answer
