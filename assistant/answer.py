@@ -17,7 +17,7 @@ from .lexicon import Lexicon
 from .parser import cooperating_units, responsible_units
 from .records import Citation, Clause, ClauseKind, Hit, Intent, Item, Part, PolicyTree, QuantTarget
 from .retrieval import QueryTokenizer
-from .text import chinese_numeral, count_text, fold, parse_chinese_numeral, quoted_names
+from .text import chinese_numeral, count_text, fold, parse_chinese_numeral, quoted_names, whole_words
 
 MAX_ANSWER_CHARS = 600
 # The last clauses of a document, searched with its header by a question about the document.
@@ -128,8 +128,8 @@ class Composer:
         text = query.folded if within is None else within
         topic = [term for term in query.topic_terms if term not in self.lexicon.answer_words and len(term) >= 2]
         # A part without a topic of its own ("标准是多少？") asks about the topic of the rest.
-        own = _whole_words(term for term in topic if term in text) or _whole_words(topic)
-        implied = _whole_words(term for term in (query.terms if within is None else self.lexicon.expand(text))
+        own = whole_words(term for term in topic if term in text) or whole_words(topic)
+        implied = whole_words(term for term in (query.terms if within is None else self.lexicon.expand(text))
                                if term not in query.tokens and len(term) >= 2)
         shapes = query.shapes if within is None else frozenset(
             shape for shape in Shape if self.lexicon.cues(f"asks_{shape.value}", text))
@@ -242,7 +242,7 @@ class Composer:
         # document with those words, not a topic.
         quoted = {token for token in topic_tokens if token in self.title_tokens}
         # Count words, not the pieces jieba's search mode also yields (特殊 and 教育 of 特殊教育).
-        whole = [token for token in quoted if not any(token != other and token in other for other in quoted)]
+        whole = whole_words(quoted)
         # So does one that names its parts or items in the document's own words ("集团化办学方案的保障措施").
         if len(whole) >= MIN_QUOTED_TITLE_WORDS or (whole and (query.parts or query.items)):
             topic_tokens = [token for token in topic_tokens if token not in self.title_tokens]
@@ -421,7 +421,7 @@ class Composer:
         generic = [word for word in self.lexicon.generic if len(word) >= 3 and word in query.folded]
         words = [word for word in dict.fromkeys(query.topic_terms)
                  if (self.tokenizer.in_dictionary(word) or word.isascii()) and not any(word in other for other in generic)]
-        return [word for word in words if not any(word != other and word in other for other in words)]
+        return list(whole_words(words))
 
     def _covered(self, token: str, wording: list[str]) -> bool:
         """In the policy's text, a known everyday word, or part of one found in the question."""
@@ -563,7 +563,7 @@ class Composer:
         for item in items:
             for duty in self.duties(item):
                 headline = fold(_SENTENCE.match(duty.measure.text).group(0))
-                overlap = sum(len(term) for term in _whole_words(terms) if term in headline)
+                overlap = sum(len(term) for term in whole_words(terms) if term in headline)
                 if overlap >= MIN_MEASURE_OVERLAP and overlap > best_overlap:
                     best, best_overlap = duty, overlap
         return best
@@ -973,7 +973,7 @@ class Composer:
         extra = [(sentence, clause) for sentence, clause in stated if not all(
             fact in text for fact in _DATED.findall(sentence))][:2]
         # … and its other lines answer what else the question asks of the header (发布时间、来源, 哪次会议).
-        terms = _whole_words(term for term in query.topic_terms if len(term) >= 2)
+        terms = whole_words(term for term in query.topic_terms if len(term) >= 2)
         # The header, and the closing clauses where a document says when it takes effect, for how
         # long, and what it replaces (自…起施行，有效期5年；…同时废止).
         closing = list(self.tree.clauses[-CLOSING_CLAUSES:])
@@ -1076,13 +1076,6 @@ class Composer:
             out += ("……" if gap else "") + text
             previous = sentence.position
         return out
-
-
-def _whole_words(words: Iterable[str]) -> tuple[str, ...]:
-    """Words not inside another of them: jieba's search mode also yields 职业 and 院校 of 职业院校,
-    which would count one word three times."""
-    words = list(dict.fromkeys(words))
-    return tuple(word for word in words if not any(word != other and word in other for other in words))
 
 
 def fit_answer(text: str, limit: int = MAX_ANSWER_CHARS, more: str = "……") -> str:

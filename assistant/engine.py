@@ -32,7 +32,7 @@ from .listing import ListingFilter
 from .records import Answer, Clause, Intent, Library
 from .replies import Replies
 from .retrieval import HybridRetriever, QueryTokenizer, RetrievalMode
-from .scope import Scope, ScopeReader
+from .scope import Scope, ScopeReader, title_without_period
 from .settings import Settings
 from .text import fold, quoted_names
 
@@ -238,7 +238,7 @@ class Assistant:
             return None   # what changed in who is responsible is read from each document
         changed = cues("edition_changed", folded)
         composers = [self.composers[document_id] for document_id in document_ids]
-        if not same_title(*(_without_years(composer.title) for composer in composers)):
+        if not same_title(*(title_without_period(composer.title) for composer in composers)):
             return None   # two different policies, not two editions of one
         named = [composer.named_parts(folded) for composer in composers]
         if not (added or removed or (changed and all(named))):
@@ -368,10 +368,6 @@ class Assistant:
     def _refused(self, question: str, reason: str, scope: Scope, started: float) -> Answer:
         return Answer(question, self.replies.refusal(reason, scope), True, Intent.OUT_OF_SCOPE, (),
                       _elapsed(started))
-
-
-def _without_years(title: str) -> str:
-    return re.sub(r"[（(]?\d{4}\s*[—–\-至]*\s*(?:\d{4})?\s*年?[)）]?", "", title)
 
 
 def _elapsed(started: float) -> float:

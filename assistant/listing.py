@@ -13,7 +13,7 @@ from .lexicon import Lexicon
 from .parser import NATIONAL_PLACE
 from .records import Document, Library
 from .retrieval import QueryTokenizer
-from .text import fold
+from .text import fold, whole_words
 
 _BEFORE = re.compile(r"((?:19|20)\d\d)\s*年?\s*(?:以前|之前|前)")
 _AFTER = re.compile(r"((?:19|20)\d\d)\s*年?\s*(?:以后|之后|以来|后)")
@@ -80,8 +80,7 @@ class ListingFilter:
         # Not the pieces of a word that names no topic (知识 of 知识库), and whole words only
         # (教师队伍, not also 教师 and 队伍).
         dropped = [token for token in tokens if token not in kept]
-        words = [word for word in kept if not any(word in other for other in dropped)]
-        words = [word for word in words if not any(word != other and word in other for other in words)]
+        words = whole_words(word for word in kept if not any(word in other for other in dropped))
         # All of them in the title when some title has all, else any.
         every = [document_id for document_id in document_ids if words and all(word in self.titles[document_id] for word in words)]
         return every or [document_id for document_id in document_ids

@@ -186,7 +186,7 @@ class ScopeReader:
         return {name + kind for name in _SHORT_NAME.findall(opening) for kind in kinds}
 
     def _title_core(self, document_id: str, title: str) -> str:
-        core = _YEARS_IN_TITLE.sub("", re.sub(r"[（(][^）)]*[)）]", "", title))
+        core = title_without_period(title)
         for name in self.places[document_id]:
             core = core.replace(name, "")
         return core
@@ -240,6 +240,11 @@ MIN_PIECE = 3
 _SHORT_NAME = re.compile(r"以下简称\s*[“\"「]?([^”\"」）),，。]{2,8})[”\"」]?")
 SHORT_NAME_CLAUSES = 12
 _YEARS_IN_TITLE = re.compile(r"\d{4}\s*[—–-]*\s*(?:\d{4})?\s*年?")
+
+
+def title_without_period(title: str) -> str:
+    """A title without its bracketed parts and its years: （2023—2025年）, （初稿）, 2025年."""
+    return _YEARS_IN_TITLE.sub("", re.sub(r"[（(][^）)]*[)）]", "", title))
 MIN_QUOTED_CHARS = 8
 MIN_QUOTED_SHARE = 0.5
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 
 from opencc import OpenCC
@@ -99,3 +100,10 @@ _QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,16})[”\"」』]")
 def quoted_names(text: str) -> list[str]:
     """Names a text puts in quotation marks ("留守儿童之家", 「三个课堂」), each once."""
     return list(dict.fromkeys(_QUOTED.findall(text)))
+
+
+def whole_words(words: Iterable[str]) -> tuple[str, ...]:
+    """Words not inside another of them, each once: jieba's search mode also yields 职业 and 院校 of
+    职业院校, which would count one word three times."""
+    words = list(dict.fromkeys(words))
+    return tuple(word for word in words if not any(word != other and word in other for other in words))
