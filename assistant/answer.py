@@ -29,6 +29,12 @@ _QUESTION_PARTS = re.compile(r"[?？;；]|，(?:还有|另外|以及|同时)")
 MIN_QUESTION_PART = 4
 # Characters an answer may run over its evidence budget to answer another part of the question.
 PART_EXTRA_CHARS = 120
+# A unit with at most this many tasks is answered with what they say, not only their titles.
+FEW_ITEMS = 2
+ITEM_CONTENT_CHARS = 160
+MIN_CONTENT_CHARS = 4
+# A part of a sentence (up to ；) is quoted with the rest of its sentence up to this length.
+WHOLE_SENTENCE_CHARS = 120
 # A question word this long found in an item's title puts the question in the document's scope.
 MIN_TITLE_WORD = 4
 # Characters of the question's topic words a measure's headline must hold to be the measure asked about.
@@ -219,7 +225,7 @@ class Composer:
 
     def _analysis(self, question: str) -> Query:
         folded = fold(question)
-        tokens = self.tokenizer.tokens(folded)
+        tokens = self.tokenizer.question_tokens(folded)
         query = Query(question=question, folded=folded, tokens=tokens, terms=[])
         query.items, query.measure_number = self._explicit_items(folded)
         query.units = self.find_units(folded)
@@ -404,8 +410,10 @@ class Composer:
         if any(len(word) >= MIN_TITLE_WORD and word in self.item_titles for word in words):
             return None   # the question names the topic of an item (学前教育)
         wording = self.lexicon.matched_wording(folded)
-        covered = [word for word in words if self._covered(word, wording)]
-        if len(covered) < self.lexicon.min_covered_share * len(words) and dense_max < self.dense_in_scope:
+        # Each word counts by how much it says: a policy that holds 旱厕 covers 旱厕今年能不能改完.
+        weight = self.tokenizer.weight
+        covered = sum(weight(word) for word in words if self._covered(word, wording))
+        if covered < self.lexicon.min_covered_share * sum(map(weight, words)) and dense_max < self.dense_in_scope:
             return "uncovered"
         return None
 
@@ -416,11 +424,13 @@ class Composer:
         """The topic words the user wrote (unlike :meth:`_topic_words`, without the policy terms the
         lexicon adds), each once: jieba's search mode also yields the parts of a
         longer word (家门, 门口 of 家门口), which would count one word several times; and pieces
-        jieba only guessed (多建, 要交) are fragments of a sentence, not words."""
+        jieba only guessed (多建, 要交) are fragments of a sentence, not words, unless the policy
+        writes them too (旱厕)."""
         # Nor the pieces of an everyday word that names no topic (两口, 口子 of 两口子).
         generic = [word for word in self.lexicon.generic if len(word) >= 3 and word in query.folded]
         words = [word for word in dict.fromkeys(query.topic_terms)
-                 if (self.tokenizer.in_dictionary(word) or word.isascii()) and not any(word in other for other in generic)]
+                 if (self.tokenizer.in_dictionary(word) or word.isascii() or word in self.corpus_folded)
+                 and not any(word in other for other in generic)]
         return list(whole_words(words))
 
     def _covered(self, token: str, wording: list[str]) -> bool:
@@ -645,7 +655,28 @@ class Composer:
             all_items.extend(items)
             mentions.extend(mentioned)
         citations = [pair for item in dict.fromkeys(all_items) for pair in self._unit_sources(item)]
+        if len(set(all_items)) <= FEW_ITEMS:
+            # A unit with one or two tasks: what the tasks say, not only their titles.
+            for item in dict.fromkeys(all_items):
+                text, clauses = self._item_content(item)
+                if text:
+                    lines.append(f"{self._item_name(item)}：{text}")
+                    citations.extend((clause, 0.9) for clause in clauses)
         return "\n".join(lines), citations + [(clause, 0.5) for clause in mentions]
+
+    def _item_content(self, item: Item) -> tuple[str, list[Clause]]:
+        """The opening of what an item says beyond its heading, and the clauses it is taken from."""
+        clauses = self.tree.clauses_of(item)
+        text = self._without_units(clauses[0].text)
+        for heading in (self._item_name(item), item.title):
+            if heading and text.startswith(heading):
+                text = text[len(heading):].lstrip("。.：: ")
+                break
+        if len(text) >= MIN_CONTENT_CHARS:
+            return self._first_sentences(text, ITEM_CONTENT_CHARS), clauses[:1]
+        measures = clauses[1:3]
+        return self._first_sentences(" ".join(self._without_units(clause.text) for clause in measures),
+                                     ITEM_CONTENT_CHARS), measures
 
     def _compose_unit_measures(self, query: Query):
         """A unit's measures, in a document that names units per measure: those it leads and those it
@@ -666,8 +697,11 @@ class Composer:
                 if not wanted or not mine:
                     continue
                 lines.append(self.templates[f"unit_measures_{role}"].format(unit=unit, count=count_text(len(mine))))
+                # One or two measures are quoted whole (up to a length), more by their headlines.
+                phrase = self._measure_headline if len(mine) > FEW_ITEMS else \
+                    (lambda clause: self._first_sentences(self._without_units(clause.text), ITEM_CONTENT_CHARS))
                 for item_id in dict.fromkeys(duty.measure.item_id for duty in mine):
-                    measures = [self._measure_headline(duty.measure) for duty in mine
+                    measures = [phrase(duty.measure) for duty in mine
                                 if duty.measure.item_id == item_id and duty.measure.id != item_id]
                     lines.append(self.heading(self.tree.item(item_id)) + ("：" + "".join(measures) if measures else "。"))
                 citations.extend((clause, 1.0) for duty in mine for clause in (duty.measure, *duty.sources))
@@ -1048,7 +1082,9 @@ class Composer:
         citations: list[tuple[Clause, float]] = []
         for group in chosen.values():
             clause = group[0].sentence.clause
-            sentences = [evidence.sentence for evidence in group]
+            # A part of a sentence is quoted with the rest of its sentence when that is short.
+            sentences = [part for evidence in group
+                         for part in self._evidence_finder.whole_sentence(evidence.sentence, WHOLE_SENTENCE_CHARS)]
             # A headline says what follows; what follows answers (构建三个育人体系。 → the three;
             # 按距离分档发放： → ① ② ③, which may be clauses of their own).
             followers = [after for sentence in sentences if is_headline(sentence)

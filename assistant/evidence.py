@@ -33,6 +33,8 @@ _AMOUNT = re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|[:：]\s*\d+|[^\d\s，。；、�
 # A time: a year, a date, a deadline or a period (2025年底前, 每学期, 3个工作日内).
 _TIME = re.compile(r"(?:19|20)\d\d\s*年|\d{1,2}\s*月|\d{1,2}\s*时|[底前内]|每(?:年|月|周|学期|学年|天|日)|工作日|小时|分钟|"
                    r"[一二三四五六七八九十\d]+\s*(?:年|个月|天|周)")
+# A place to go or to apply: a platform, a website, a service window (在哪报名, 去哪办).
+_PLACE = re.compile(r"平台|网站|网上|线上|现场|窗口|大厅|服务中心|小程序|公众号|app|APP|地点|场所|登录")
 # Clause rank (in retrieval) beyond which the clause lends its sentences nothing.
 PRIOR_DEPTH = 8
 MIN_SENTENCE_CHARS = 4
@@ -52,9 +54,10 @@ class Shape(Choice):
 
     AMOUNT = "amount"    # 多少, 几所, 比例
     TIME = "time"        # 什么时候, 多久, 期限
+    PLACE = "place"      # 在哪报名, 去哪里办
 
 
-SHAPE_PATTERNS = {Shape.AMOUNT: _AMOUNT, Shape.TIME: _TIME}
+SHAPE_PATTERNS = {Shape.AMOUNT: _AMOUNT, Shape.TIME: _TIME, Shape.PLACE: _PLACE}
 
 
 @dataclass(frozen=True)
@@ -131,6 +134,25 @@ class EvidenceFinder:
                 break
             after.append(other)
         return after
+
+    def whole_sentence(self, sentence: Sentence, max_chars: int) -> list[Sentence]:
+        """The parts of the full sentence that ``sentence`` is one ；-separated part of (在高速公路上不得
+        超过80公里；…；遇冰雪、雾天…不得超过20公里。), when it is at most ``max_chars`` long; else
+        ``sentence`` alone."""
+        index = self.index_of[(sentence.clause.id, sentence.position)]
+        start = index
+        while start > 0 and self._continues(self.sentences[start - 1], sentence.clause):
+            start -= 1
+        end = index
+        while self._continues(self.sentences[end], sentence.clause) and end + 1 < len(self.sentences) \
+                and self.sentences[end + 1].clause.id == sentence.clause.id:
+            end += 1
+        run = self.sentences[start:end + 1]
+        return run if sum(len(part.text) for part in run) <= max_chars else [sentence]
+
+    @staticmethod
+    def _continues(part: Sentence, clause: Clause) -> bool:
+        return part.clause.id == clause.id and part.text.endswith(("；", ";"))
 
     def _frequency(self, word: str) -> np.ndarray:
         """How often ``word`` occurs in each searched sentence (as written: Chinese words are matched

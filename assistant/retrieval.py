@@ -14,6 +14,7 @@ from typing import Collection
 
 import bm25s
 import jieba
+import jieba.analyse
 import numpy as np
 
 from index.store import ClauseStore, clause_key
@@ -60,6 +61,14 @@ class QueryTokenizer:
         for word in sorted(words):
             if word and not word.isascii():
                 self.jieba.add_word(word, freq=2000)
+        # jieba's inverse document frequencies over general Chinese text: 什么 or 今年 say little
+        # about a question's topic, 旱厕 says much.
+        idf = jieba.analyse.TFIDF()
+        self._idf, self._median_idf = idf.idf_freq, idf.median_idf
+
+    def weight(self, word: str) -> float:
+        """How much a word says about what a question is about (its IDF; an unknown word the median)."""
+        return self._idf.get(word, self._median_idf)
 
     def in_dictionary(self, word: str) -> bool:
         """A dictionary word, not one jieba's HMM guessed from unknown characters (多建, 要交)."""
@@ -68,6 +77,28 @@ class QueryTokenizer:
     def tokens(self, folded_text: str) -> list[str]:
         """Content tokens: no stopwords, no punctuation, no lone CJK characters."""
         return list(self._cached_tokens(folded_text))
+
+    def question_tokens(self, folded_question: str) -> list[str]:
+        """Content tokens of a question, with the dictionary words jieba's chosen segmentation cut
+        through (学区 of 学区划好, which it reads as 学|区划|好): a question is short, and the word its
+        asker meant must not be lost to an unlucky split."""
+        tokens = self.tokens(folded_question)
+        return tokens + [word for word in self._crossing_words(folded_question) if word not in tokens]
+
+    @lru_cache(maxsize=1024)
+    def _crossing_words(self, folded_question: str) -> tuple[str, ...]:
+        boundaries, position = set(), 0
+        for piece in self.jieba.cut(folded_question):
+            position += len(piece)
+            boundaries.add(position)
+        found, start = [], 0
+        for word in self.jieba.cut(folded_question, cut_all=True):
+            start = folded_question.find(word, start)
+            end = start + len(word)
+            if (len(word) >= 2 and self.in_dictionary(word) and word not in self.lexicon.stopwords
+                    and any(start < boundary < end for boundary in boundaries)):
+                found.append(word)
+        return tuple(dict.fromkeys(found))
 
     def _tokens(self, folded_text: str) -> tuple[str, ...]:
         out = []

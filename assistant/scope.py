@@ -157,7 +157,9 @@ class ScopeReader:
             if not covering:
                 return Scope((), refusal="other_year")
             candidates = covering
-            named = covering if len(covering) < len(self.documents) else []
+            # Years alone name documents only when each names its own (2005年的意见 and 2010年的意见);
+            # a year many documents cover (2025年) narrows the search, and retrieval ranks within it.
+            named = covering if len(covering) <= len(years) else []
         return Scope(tuple(candidates), named=bool(named), within=within)
 
     def _names_place(self, document: Document, folded: str) -> bool:
