@@ -532,6 +532,77 @@ def yunling_page(title: str, date: str, source: str, wenhao: str, body: str) -> 
 """
 
 
+def baoding_page(title: str, date: str, source: str, wenhao: str, body: str) -> str:
+    return f"""<!DOCTYPE html>
+<html>
+<head>
+<meta http-equiv="Content-Type" content="text/html; charset=UTF-8">
+<meta http-equiv="X-UA-Compatible" content="IE=edge,chrome=1">
+<meta name="SiteName" content="保定市教育局">
+<meta name="ColumnName" content="政策文件">
+<meta name="ArticleTitle" content="{_ent(title)}">
+<meta name="PubDate" content="{date}">
+<meta name="ContentSource" content="{_ent(source)}">
+<title>{_ent(title)} - 政策文件 - 保定市教育局</title>
+<link rel="stylesheet" type="text/css" href="/bdjy/css/public.css">
+<link rel="stylesheet" type="text/css" href="/bdjy/css/article.css">
+</head>
+<body>
+<div class="bd-top"><div class="w">保定市教育局欢迎您！<span class="fr"><a href="/">网站首页</a> | <a href="/wza/">无障碍</a> | <a href="/olds/">关怀版</a> | <a href="/m/">移动版</a></span></div></div>
+<div class="bd-head"><div class="w"><a href="/"><img src="/bdjy/images/logo_bdjy.png" alt="保定市教育局"></a>
+  <form class="bd-search" action="/was5/search.jsp" method="get"><input type="text" name="searchword" placeholder="请输入搜索内容"><input type="submit" value="搜索"></form></div></div>
+<div class="bd-nav"><div class="w">
+  <a href="/">首页</a><a href="/jggk/">机构概况</a><a href="/xxgk/" class="on">信息公开</a><a href="/jyyw/">教育要闻</a><a href="/zsks/">招生考试</a><a href="/bsfw/">办事服务</a><a href="/hdjl/">互动交流</a>
+</div></div>
+<div class="w">
+  <div class="bd-loc">当前位置：<a href="/">首页</a> &gt; <a href="/xxgk/">信息公开</a> &gt; <a href="/xxgk/zcwj/">政策文件</a> &gt; 正文</div>
+  <div class="bd-left">
+    <h3>信息公开</h3>
+    <ul>
+      <li><a href="/xxgk/tzgg/">通知公告</a></li>
+      <li class="on"><a href="/xxgk/zcwj/">政策文件</a></li>
+      <li><a href="/xxgk/zcjd/">政策解读</a></li>
+      <li><a href="/xxgk/jytj/">统计数据</a></li>
+      <li><a href="/xxgk/czyjs/">财政预决算</a></li>
+    </ul>
+    <h3>专题专栏</h3>
+    <ul>
+      <li><a href="/ztzl/sjzxd/">“双减”在行动</a></li>
+      <li><a href="/ztzl/jkbd/">健康保定·快乐校园</a></li>
+    </ul>
+  </div>
+  <div class="bd-right">
+    <table class="bd-gk" cellspacing="0" cellpadding="0" width="100%">
+      <tr><th>索&nbsp;引&nbsp;号：</th><td>000014349/2025-00286</td><th>信息分类：</th><td>基础教育</td></tr>
+      <tr><th>发布机构：</th><td>保定市教育局</td><th>成文日期：</th><td>2025-08-20</td></tr>
+      <tr><th>文&emsp;&emsp;号：</th><td>{_ent(wenhao)}</td><th>有&nbsp;效&nbsp;性：</th><td>有效</td></tr>
+    </table>
+    <h1 class="bd-title">{_ent(title)}</h1>
+    <div class="bd-info">发布时间：{date}&nbsp;&nbsp;&nbsp;&nbsp;来源：{_ent(source)}&nbsp;&nbsp;&nbsp;&nbsp;浏览次数：<span id="count">5318</span>&nbsp;&nbsp;&nbsp;&nbsp;字号：<a href="javascript:setFont(18)">大</a> <a href="javascript:setFont(16)">中</a> <a href="javascript:setFont(14)">小</a></div>
+    <div class="bd-content" id="zoom">
+{body}
+    </div>
+    <div class="bd-fj">附件：<a href="/xxgk/zcwj/202508/P020250822093012.pdf">保定市中小学作业管理办法.pdf</a></div>
+    <div class="bd-jd">相关解读：<a href="/xxgk/zcjd/202508/t20250825_8812.html">一图读懂《保定市中小学作业管理办法》</a></div>
+    <div class="bd-pn">
+      <p>上一篇：<a href="/xxgk/zcwj/202508/t20250815_8790.html">保定市教育局关于做好2025年秋季学期开学工作的通知</a></p>
+      <p>下一篇：<a href="/xxgk/zcwj/202509/t20250903_8834.html">保定市教育局关于进一步规范中小学课后服务工作的通知</a></p>
+    </div>
+    <div class="bd-tools"><a href="javascript:window.print()">【打印本页】</a> <a href="javascript:window.close()">【关闭窗口】</a></div>
+  </div>
+</div>
+<div class="bd-foot"><div class="w">
+  <p><a href="/gywm/">关于我们</a> | <a href="/wzdt/">网站地图</a> | <a href="/mzsm/">免责声明</a></p>
+  <p>主办单位：保定市教育局&nbsp;&nbsp;网站标识码：1306000031&nbsp;&nbsp;冀ICP备05002345号-1&nbsp;&nbsp;冀公网安备 13060202000456号</p>
+</div></div>
+<script type="text/javascript">
+  function setFont(px) {{ document.getElementById("zoom").style.fontSize = px + "px"; }}
+</script>
+</body>
+</html>
+"""
+
+
 # --------------------------------------------------------------------------- the documents
 @dataclass(frozen=True)
 class Doc:
@@ -702,6 +773,36 @@ DOCUMENTS: tuple[Doc, ...] = (
     # chapters, full-width indents, several articles run together on one line
     Doc("dalian-off-campus-training-rules-2025", "txt", "test",
         "test4/dalian-off-campus-training-rules-2025.txt", dict(encoding="gb18030")),
+    # ---- test, fifth batch (gold: eval/library_gold_test5.jsonl)
+    # a municipal government office 实施意见: 一、 = Heading 1, （一） = Heading 2, "一是……二是……"
+    # prose, units only as "（市教育局牵头，……按职责分工负责）" after each task, four 专栏 boxes
+    # as Word tables (专栏1 an indicator table under a caption paragraph, 专栏2-4 one-column boxes)
+    Doc("wuhu-study-practice-opinions-2025", "docx", "test",
+        "test5/wuhu-study-practice-opinions-2025.md",
+        dict(header="芜湖市人民政府办公室文件",
+             title="芜湖市人民政府办公室关于推进中小学研学实践教育高质量发展的实施意见",
+             author="芜湖市政府办公室", centre_prefixes=("芜政办", "专栏1", "（此件公开发布）"),
+             flush_suffixes=("直属单位：",))),
+    # a district two-department notice + 三年行动方案 with a text layer (STSong-Light): red banner,
+    # running header from page 2 on, page numbers, 一、/（一） headings with 1. and （1） paragraphs,
+    # the lead/partner units only in the 附件 task list as numbered lines (no table)
+    Doc("fanchang-warm-campus-plan-2025-2027", "pdf", "test",
+        "test5/fanchang-warm-campus-plan-2025-2027.md",
+        dict(title="繁昌区乡村温馨校园建设三年行动方案（2025—2027年）", author="繁昌区教育局",
+             banner="繁昌区教育局文件", banner_size=26, banner_leading=42, wenhao_prefix="繁教〔",
+             margins=(3.3, 3.0), running=("繁教〔2025〕23号", "繁昌区乡村温馨校园建设三年行动方案"),
+             head_suffixes=("各中小学校：",), pages=(5, 10))),
+    # a city education bureau page, SIMPLIFIED characters, UTF-8 with a BOM, declaring
+    # charset=UTF-8 by http-equiv only, LF line ends: a 管理办法 of 第一章…/第一条… as plain
+    # paragraphs, （一） items on their own lines, one table (书面家庭作业时长) inside 第十一条
+    Doc("baoding-homework-measures-2025", "html", "test",
+        "test5/baoding-homework-measures-2025.md",
+        dict(page=baoding_page, encoding="utf-8-sig", crlf=False, wenhao_attrs=' class="bd-wh"',
+             signer="保定市教育局", charset_label="UTF-8")),
+    # GBK, CRLF line ends: a notice + 工作要点, parts 一、 to 五、, items 1.-21. numbered through,
+    # "——责任科室：…；协同单位：…" lines under each item
+    Doc("baotou-private-education-points-2026", "txt", "test",
+        "test5/baotou-private-education-points-2026.txt", dict(encoding="gbk")),
     # ---- dev, fourth batch (gold: the lib-dev4 lines of eval/library_gold.jsonl)
     # a municipal government office notice + 管理办法: 第一章… = Heading 1, 第一条… articles as plain
     # paragraphs (full-width space after the number), one Word table (检查项目/责任主体/频次) inside
