@@ -126,11 +126,16 @@ class Composer:
         self._document_sources: list[Clause] | None = None
         self.item_titles = "\n".join(fold(item.title) for item in tree.items)
 
-    def evidence(self, query: Query, hits: list[Hit], within: str | None = None) -> list[Evidence]:
-        """The document's sentences that best answer the question, or the part of it ``within`` (a
-        question may ask two things: "建多少所？辍学率控制在多少以内？"). The finder is built on first use."""
+    @property
+    def evidence_finder(self) -> EvidenceFinder:
+        """The document's sentences, split and indexed on first use."""
         if self._evidence_finder is None:
             self._evidence_finder = EvidenceFinder(self.tree)
+        return self._evidence_finder
+
+    def evidence(self, query: Query, hits: list[Hit], within: str | None = None) -> list[Evidence]:
+        """The document's sentences that best answer the question, or the part of it ``within`` (a
+        question may ask two things: "建多少所？辍学率控制在多少以内？")."""
         text = query.folded if within is None else within
         topic = [term for term in query.topic_terms if term not in self.lexicon.answer_words and len(term) >= 2]
         # A part without a topic of its own ("标准是多少？") asks about the topic of the rest.
@@ -143,7 +148,7 @@ class Composer:
         years = tuple(dict.fromkeys(_YEAR_WORDS.findall(_YEAR_SPAN.sub(" ", text))))
         # A name in quotation marks ("留守儿童之家", "三个课堂") is looked for as written.
         quoted = tuple(quoted_names(text))
-        return self._evidence_finder.rank(EvidenceQuery(own or tuple(query.topic_terms), implied, shapes,
+        return self.evidence_finder.rank(EvidenceQuery(own or tuple(query.topic_terms), implied, shapes,
                                                         years + quoted), hits)
 
     def _asked_parts(self, query: Query) -> list[str]:
@@ -172,7 +177,7 @@ class Composer:
             return None
         alternation = "|".join(words)
         return re.compile(
-            rf"({alternation})\s*(?:的\s*)?(?:第?\s*[(（]\s*({_NUMERAL})\s*[)）]\s*(?:项|个|条)?|第\s*({_NUMERAL})\s*(?:项|个|条)?|#?\s*(\d+))"
+            rf"({alternation})\s*(?:的\s*)?(?:第?\s*[(（]\s*({_NUMERAL})\s*[)）]\s*(?:项|个|条)?|第\s*({_NUMERAL})\s*(?:项|个|条)?(?!部分|章|节)|#?\s*(\d+))"
             rf"|第\s*({_NUMERAL})\s*(?:项|个|条)\s*({alternation})")
 
     def named_parts(self, folded: str) -> list[Part]:
@@ -250,8 +255,13 @@ class Composer:
         # Count words, not the pieces jieba's search mode also yields (特殊 and 教育 of 特殊教育).
         whole = whole_words(quoted)
         # So does one that names its parts or items in the document's own words ("集团化办学方案的保障措施").
-        if len(whole) >= MIN_QUOTED_TITLE_WORDS or (whole and (query.parts or query.items)):
-            topic_tokens = [token for token in topic_tokens if token not in self.title_tokens]
+        untitled = [token for token in topic_tokens if token not in self.title_tokens]
+        # …unless the title's words are all it asks about (滨川市近视防控计划: 近视率每年降多少).
+        other_words = [token for token in untitled if (self.tokenizer.in_dictionary(token) or token in self.corpus_folded)
+                       and not self._names_structure(token)]
+        if (len(whole) >= MIN_QUOTED_TITLE_WORDS and (other_words or query.parts or query.items or query.units
+                                                      or query.outline)) or (whole and (query.parts or query.items)):
+            topic_tokens = untitled
         query.topic_terms = [token for token in topic_tokens if not self._names_structure(token)]
         query.terms = list(dict.fromkeys(tokens + self.lexicon.expand(folded)))
         query.shapes = frozenset(shape for shape in Shape if self.lexicon.cues(f"asks_{shape.value}", folded))
@@ -526,8 +536,24 @@ class Composer:
 
     # ---------------------------------------------------------------- compose
     def compose(self, query: Query, intent: Intent, hits: list[Hit]) -> tuple[str, list[tuple[Clause, float]]]:
+        if self._asks_boxes(query):
+            return self._compose_boxes()
         handler = getattr(self, f"_compose_{intent.value}")
         return handler(query, hits)
+
+    def _asks_boxes(self, query: Query) -> bool:
+        """"有几个专栏？各叫什么？": the question names the kind of box and asks for all of them."""
+        cues = self.lexicon.cues
+        return any(word in query.folded for word in self.lexicon.box_words) and not re.search(r"\d", query.folded) \
+            and (cues("count", query.folded) or cues("list", query.folded))
+
+    def _compose_boxes(self):
+        boxes = self.evidence_finder.boxes()
+        if not boxes:
+            return "", []
+        lines = [self.templates["boxes"].format(title=self.title, count=count_text(len(boxes), before_ge=True))]
+        lines += [box.text for box in boxes]
+        return "\n".join(lines), [(clause, 1.0) for clause in dict.fromkeys(box.clause for box in boxes)]
 
     def heading(self, item: Item) -> str:
         return f"{item.part_title}{item.label}{item.title}"
@@ -849,7 +875,9 @@ class Composer:
         return self.heading(self.tree.item(clause.item_id)) if clause.item_id else (clause.path[-1] if clause.path else "")
 
     def _title_matches(self, item: Item, query: Query) -> bool:
-        return self._title_overlap(item, self._topic_words(query)) > 0
+        # Words of the document's title name the document, not an item (美育 in 美育浸润行动实施方案).
+        terms = [term for term in self._topic_words(query) if term not in self.title_tokens]
+        return self._title_overlap(item, terms) > 0
 
     @staticmethod
     def _measure_headline(clause: Clause) -> str:
@@ -904,9 +932,13 @@ class Composer:
         numbered = [item for item in self.tree.items if item.part]
         article_count = self.templates["outline_articles"].format(count=count_text(len(articles))) if articles \
             else self.templates["outline_items"].format(count=count_text(len(numbered))) if numbered else ""
-        lines = [self.templates["outline"].format(title=self.title, count=count_text(len(counted)), unit=unit,
+        lines = [self.templates["outline"].format(title=self.title, count=count_text(len(counted), unit.startswith("个")),
+                                                  unit=unit,
                                                   articles=article_count)]
-        lines += [part.heading for part in parts]
+        # Each part with how many items or articles it holds (二、重点任务（九项）).
+        lines += [self.templates["outline_part_articles" if articles else "outline_part_items"].format(
+                      heading=part.heading, count=count_text(len(part.item_ids))) if part.item_ids else part.heading
+                  for part in parts]
         cited = [self._part_clause(part) for part in parts] + [self._head(item) for item in (articles or numbered)[-1:]]
         return "\n".join(lines), [(clause, 1.0) for clause in cited if clause is not None]
 
@@ -1084,11 +1116,11 @@ class Composer:
             clause = group[0].sentence.clause
             # A part of a sentence is quoted with the rest of its sentence when that is short.
             sentences = [part for evidence in group
-                         for part in self._evidence_finder.whole_sentence(evidence.sentence, WHOLE_SENTENCE_CHARS)]
+                         for part in self.evidence_finder.whole_sentence(evidence.sentence, WHOLE_SENTENCE_CHARS)]
             # A headline says what follows; what follows answers (构建三个育人体系。 → the three;
             # 按距离分档发放： → ① ② ③, which may be clauses of their own).
             followers = [after for sentence in sentences if is_headline(sentence)
-                         for after in self._evidence_finder.following(sentence, HEADLINE_FOLLOWERS)]
+                         for after in self.evidence_finder.following(sentence, HEADLINE_FOLLOWERS)]
             own = sentences + [after for after in followers if after.clause.id == clause.id]
             under = [after for after in followers if after.clause.id != clause.id and after.clause.id not in chosen]
             excerpt = self._excerpt(list({sentence.position: sentence for sentence in own}.values()))

@@ -35,6 +35,8 @@ _TIME = re.compile(r"(?:19|20)\d\d\s*年|\d{1,2}\s*月|\d{1,2}\s*时|[底前内]
                    r"[一二三四五六七八九十\d]+\s*(?:年|个月|天|周)")
 # A place to go or to apply: a platform, a website, a service window (在哪报名, 去哪办).
 _PLACE = re.compile(r"平台|网站|网上|线上|现场|窗口|大厅|服务中心|小程序|公众号|app|APP|地点|场所|登录")
+# The title line of a box set beside the text (专栏2　“安心从教”保障工程): its lines follow it.
+BOX_TITLE = re.compile(r"^(?:专栏|附表)\s*\d+")
 # Clause rank (in retrieval) beyond which the clause lends its sentences nothing.
 PRIOR_DEPTH = 8
 MIN_SENTENCE_CHARS = 4
@@ -122,6 +124,10 @@ class EvidenceFinder:
         self.length_norm = 1 - BM25_B + BM25_B * lengths / (lengths.mean() if len(lengths) else 1.0)
         self._frequencies: dict[str, np.ndarray] = {}
 
+    def boxes(self) -> list[Sentence]:
+        """The title lines of the document's boxes (专栏1…), in order."""
+        return [sentence for sentence in self.sentences if BOX_TITLE.match(sentence.text)]
+
     def following(self, sentence: Sentence, count: int) -> list[Sentence]:
         """Up to ``count`` sentences after ``sentence``: in its clause, and when the clause ends there,
         in the clauses under it (送教上门要做到： → ①… ②… ③…)."""
@@ -130,7 +136,7 @@ class EvidenceFinder:
         after = []
         for other in self.sentences[index + 1: index + 1 + count]:
             under = len(other.clause.path) > len(path) and other.clause.path[:len(path)] == path
-            if other.clause.id != sentence.clause.id and not under:
+            if (other.clause.id != sentence.clause.id and not under) or BOX_TITLE.match(other.text):
                 break
             after.append(other)
         return after
@@ -212,7 +218,8 @@ def is_headline(sentence: Sentence) -> bool:
     """A sentence that only names what follows: a clause's short opening (（二）加强资金保障。) or a
     sentence that introduces a list (按学校距县城距离分档发放：)."""
     text = sentence.text.rstrip()
-    return text.endswith(("：", ":")) or (sentence.position == 0 and len(text) <= MAX_HEADLINE_CHARS)
+    return text.endswith(("：", ":")) or (sentence.position == 0 and len(text) <= MAX_HEADLINE_CHARS) \
+        or bool(BOX_TITLE.match(text))
 
 
 def _parent_heading(clause: Clause) -> str:

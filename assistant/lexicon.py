@@ -59,6 +59,7 @@ class Lexicon:
     places: tuple[tuple[str, str], ...]   # (administrative code, name) of every province, prefecture, county
     part_aliases: dict[str, str]
     part_suffix_words: tuple[str, ...]
+    box_words: tuple[str, ...]           # 专栏: boxes set beside the text, listed when asked for
     genres: tuple[str, ...]          # kinds of document (方案, 规划, 条例 …), as titles end
     stopwords: frozenset[str]
     listing_words: frozenset[str]    # words of a question about the library that name no topic
@@ -99,6 +100,7 @@ class Lexicon:
             places=tuple(tuple(line.split(maxsplit=1)) for line in _data_lines(directory / "places.txt")),
             part_aliases={fold(alias): fold(words) for alias, words in intents["part_aliases"].items()},
             part_suffix_words=tuple(fold(word) for word in intents["part_suffix_words"]),
+            box_words=tuple(fold(word) for word in intents["box_words"]),
             genres=tuple(fold(word) for word in intents["genres"]),
             stopwords=frozenset(stopwords),
             listing_words=frozenset(fold(word) for word in intents["listing_words"]),

@@ -44,6 +44,10 @@ _CLOSERS = "”’」』）)"
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
 
+# After "1." a digit makes a decimal (1.5倍), unless it begins a year (1.2025年秋季学期起…).
+_NOT_DECIMAL = r"(?:(?!\d)|(?=(?:19|20)\d\d\s*年))"
+
+
 @dataclass(frozen=True)
 class _Marker:
     """One kind of numbering: its rank decides nesting (a lower rank encloses a higher one)."""
@@ -56,12 +60,12 @@ class _Marker:
 # Order matters: the first pattern that matches a line wins.
 _MARKERS = (
     _Marker("attachment", -20, re.compile(r"^(附件)\s*(\d*)\s*[:：]?\s*(.*)$")),
-    _Marker("chapter", 1, re.compile(rf"^(第\s*({_NUM})\s*[章编編])\s*(.*)$")),
+    _Marker("chapter", 1, re.compile(rf"^(第\s*({_NUM})\s*(?:[章编編]|部分))\s*(.*)$")),
     _Marker("section", 2, re.compile(rf"^(第\s*({_NUM})\s*[节節])\s*(.*)$")),
     _Marker("article", 3, re.compile(rf"^(第\s*({_NUM})\s*[条條])\s*(.*)$")),
     _Marker("l1", 3, re.compile(rf"^(([{_CN}]+)\s*[、．.])\s*(.+)$")),
     _Marker("l2", 4, re.compile(rf"^([（(]\s*([{_CN}]+)\s*[)）])\s*[、.．]?\s*(.*)$")),
-    _Marker("l3", 5, re.compile(r"^((\d{1,3})\s*(?:[.．、](?!\d)))\s*(\S.*)$")),
+    _Marker("l3", 5, re.compile(rf"^((\d{{1,3}})\s*(?:[.．、]{_NOT_DECIMAL}))\s*(\S.*)$")),
     _Marker("l4", 6, re.compile(r"^([（(]\s*(\d{1,3})\s*[)）])\s*[、.．]?\s*(.*)$")),
     _Marker("l5", 7, re.compile(rf"^(([{_CIRCLED}]))\s*(.*)$")),
 )
@@ -72,10 +76,10 @@ _MARKER_BY_NAME = {marker.name: marker for marker in (*_MARKERS, _ROW)}
 # ("一、提高认识。（一）……1.……" or "第一章总则第一条为了……").
 _INLINE_START = re.compile(
     rf"(?<=[。；;！？!?：:{_CLOSERS}])\s*(?=第\s*{_NUM}\s*[章节条節條]|[{_CN}]{{1,3}}、|[（(]\s*[{_CN}\d]{{1,3}}\s*[)）]|"
-    rf"\d{{1,2}}[.．、](?!\d)|[{_CIRCLED}])")
+    rf"\d{{1,2}}[.．、]{_NOT_DECIMAL}|[{_CIRCLED}])")
 _CHAPTER_THEN_ARTICLE = re.compile(rf"^(第\s*{_NUM}\s*[章节節][^。；，,：:\s]{{0,20}}?)\s*(?=第\s*{_NUM}\s*[节条節條])")
 
-_TITLE_WORDS = re.compile(r"(方案|通知|意见|办法|规划|计划|决定|条例|规定|细则|纲要|要点|报告|分解表|清单|规则|标准|指南|公告|通告|批复|函)")
+_TITLE_WORDS = re.compile(r"(方案|通知|意见|办法|规划|计划|决定|条例|规定|细则|纲要|要点|措施|报告|分解表|清单|规则|标准|指南|公告|通告|批复|函)")
 _NOTICE_TITLE = re.compile(r"(?:关于)?(?:印发|转发|发布)(.+?)的(?:通知|函)$")
 _FIELD_MEASURES = re.compile(r"^(?:具体举措|主要举措|工作举措|具体措施|主要措施|重点举措)\s*[:：]?\s*$")
 _FIELD_TARGET = re.compile(r"^(行动目标|工作目标|主要目标|发展目标|目标任务)\s*[:：]")
@@ -337,6 +341,7 @@ class _TreeBuilder:
 class _Header:
     title: str = ""
     notice_title: str = ""
+    notice_line: str = ""    # the notice title as written (its issuing bodies still apart)
     notice: list[str] = field(default_factory=list)
     preamble: list[str] = field(default_factory=list)
     meta: list[str] = field(default_factory=list)   # 发布时间/来源 lines of a web page
@@ -355,6 +360,8 @@ def _is_title_line(line: _Line) -> bool:
             and not _PUBLISHED.search(text))
 
 
+# At most this many characters of a title's end wrapped onto a line of their own (的通知 / 知).
+MAX_TITLE_TAIL = 4
 # The first line of a title that goes on on the next line: it names the issuer and 关于, no sentence.
 _TITLE_START = re.compile(r"^[^。；：:，,]{2,40}关于[^。；：:，,]*$")
 
@@ -362,6 +369,12 @@ _TITLE_START = re.compile(r"^[^。；：:，,]{2,40}关于[^。；：:，,]*$")
 def _unclosed(text: str) -> bool:
     """A title cut inside its brackets: 某某行动计划（ / 2023—2025年）."""
     return text.count("（") + text.count("(") > text.count("）") + text.count(")")
+
+
+def _completes_notice_title(title: str, line: str) -> bool:
+    """A line that only ends a notice's title the line before broke off (…》的通 / 知)."""
+    joined = _Line("text", title + line)
+    return len(line) <= MAX_TITLE_TAIL and _is_notice_title(joined) and not _is_notice_title(_Line("text", title))
 
 
 def _is_notice_title(line: _Line) -> bool:
@@ -377,8 +390,10 @@ def _read_header(lines: list[_Line]) -> _Header:
             continue   # a web page repeats its title above the article
         if _PUBLISHED.search(line.simple) or _SOURCE.search(line.simple):
             header.meta.append(line.text)
-        elif titles and not header.preamble and (_PERIOD_LINE.fullmatch(line.text) or _unclosed(titles[-1].text)):
-            titles[-1] = _Line("text", titles[-1].text + line.text)   # the title's period on a line of its own
+        elif titles and not header.preamble and (_PERIOD_LINE.fullmatch(line.text) or _unclosed(titles[-1].text)
+                                                 or _completes_notice_title(titles[-1].text, line.text)):
+            # The title's period on a line of its own, or the end of a wrapped title (…的通 / 知).
+            titles[-1] = _Line("text", titles[-1].text + line.text)
         elif _is_title_line(line) and not header.preamble:
             if header.notice and not titles and _TITLE_START.search(to_simplified(header.notice[-1])):
                 # A title wrapped over two lines (a PDF): "…关于印发某省学生" / "心理健康促进行动计划的通知".
@@ -393,6 +408,7 @@ def _read_header(lines: list[_Line]) -> _Header:
     notices = [title for title in titles if _is_notice_title(title)]
     plans = [title for title in titles if not _is_notice_title(title)]
     header.notice_title = canonical_title(notices[0].text) if notices else ""
+    header.notice_line = notices[0].text if notices else ""
     if plans:
         header.title = canonical_title(plans[0].text)
     elif notices:
@@ -407,7 +423,7 @@ def _document(document_id: str, header: _Header, header_text: str, tail_text: st
     issuer = ""
     simple_notice_title = to_simplified(header.notice_title)
     if "关于" in simple_notice_title:
-        issuer = header.notice_title[:simple_notice_title.index("关于")]
+        issuer = header.notice_line[:to_simplified(header.notice_line).index("关于")]
     simple_title = to_simplified(header.title)
     if not issuer and "关于" in simple_title and _ISSUING_BODY.search(simple_title.split("关于", 1)[0]):
         issuer = header.title[:simple_title.index("关于")]   # 某市人民政府关于……的意见
@@ -419,7 +435,7 @@ def _document(document_id: str, header: _Header, header_text: str, tail_text: st
     return Document(
         id=document_id,
         title=title or document_id,
-        issuer=issuer,
+        issuer=_joined_bodies(issuer),
         date=_date(header_text, tail_text),
         doc_number=_doc_number(header_text),
         place=_place(to_simplified(title), to_simplified(issuer)),
@@ -431,6 +447,11 @@ def _document(document_id: str, header: _Header, header_text: str, tail_text: st
 
 NATIONAL_PLACE = "全国"   # the place of a document issued for the whole country
 _ISSUING_BODY = re.compile(r"(政府|办公室|办公厅|局|委员会|委|厅|部|院|中心)$")
+
+
+def _joined_bodies(issuer: str) -> str:
+    """Joint issuers written apart (市教育局　市财政局) as one list: 市教育局、市财政局."""
+    return "、".join(canonical_title(body) for body in issuer.split())
 
 
 def _signature(lines: list[str]) -> str:

@@ -36,10 +36,13 @@ def to_simplified(text: str) -> str:
     return _TO_SIMPLIFIED.convert(text)
 
 
-def count_text(value: int) -> str:
-    """How an answer writes a count: 零, 一 … 九十九, then digits (a 条例 may have 120 articles)."""
+def count_text(value: int, before_ge: bool = False) -> str:
+    """How an answer writes a count: 零, 一 … 九十九, then digits (a 条例 may have 120 articles);
+    2 before the measure word 个 is 两 (两个专栏)."""
     if value == 0:
         return "零"
+    if value == 2 and before_ge:
+        return "两"
     return chinese_numeral(value) if 0 < value < 100 else str(value)
 
 

@@ -71,6 +71,14 @@ NEW_EDITION = """# 青梧县教育提质三年行动方案（2025—2027年）
 """
 
 
+def library_of(tmp_path_factory, files: dict[str, str]) -> Assistant:
+    """An assistant over a new library of these markdown documents (file stem → text)."""
+    folder = tmp_path_factory.mktemp("library")
+    for stem, text in files.items():
+        (folder / f"{stem}.md").write_text(text, encoding="utf-8")
+    return Assistant.load(Settings(corpus=[folder], store=tmp_path_factory.mktemp("store") / "s", show_progress=False))
+
+
 def clause(text: str):
     """The clause of one numbered item whose lines are ``text``."""
     body = "\n\n".join(text.split("\n"))
@@ -92,11 +100,7 @@ def test_a_headline_is_a_short_opening_or_a_line_that_introduces_a_list():
 
 @pytest.fixture(scope="module")
 def editions(tmp_path_factory) -> Assistant:
-    folder = tmp_path_factory.mktemp("editions")
-    (folder / "qingwu-plan-2022-2024.md").write_text(OLD_EDITION, encoding="utf-8")
-    (folder / "qingwu-plan-2025-2027.md").write_text(NEW_EDITION, encoding="utf-8")
-    return Assistant.load(Settings(corpus=[folder], store=tmp_path_factory.mktemp("store") / "s",
-                                   show_progress=False))
+    return library_of(tmp_path_factory, {"qingwu-plan-2022-2024": OLD_EDITION, "qingwu-plan-2025-2027": NEW_EDITION})
 
 
 def test_the_sentence_that_holds_the_amount_is_quoted_not_the_clauses_opening(editions):
@@ -190,9 +194,7 @@ DUTIES_PLAN = """# 青梧县特殊教育提升行动计划（2025—2027年）
 
 @pytest.fixture(scope="module")
 def duties(tmp_path_factory) -> Assistant:
-    folder = tmp_path_factory.mktemp("duties")
-    (folder / "qingwu-special-2025-2027.md").write_text(DUTIES_PLAN, encoding="utf-8")
-    return Assistant.load(Settings(corpus=[folder], store=tmp_path_factory.mktemp("store") / "s", show_progress=False))
+    return library_of(tmp_path_factory, {"qingwu-special-2025-2027": DUTIES_PLAN})
 
 
 def test_a_measure_with_its_own_units_is_answered_with_them(duties):
@@ -247,11 +249,7 @@ def test_a_plan_or_a_work_group_named_in_the_question_does_not_ask_for_measures(
 
 
 def test_a_document_named_by_the_short_name_it_gives_its_subject(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("short")
-    (folder / "qingwu-special-2025-2027.md").write_text(DUTIES_PLAN, encoding="utf-8")
-    (folder / "qingwu-plan-2025-2027.md").write_text(NEW_EDITION, encoding="utf-8")
-    library = Assistant.load(Settings(corpus=[folder], store=tmp_path_factory.mktemp("store") / "s",
-                                      show_progress=False))
+    library = library_of(tmp_path_factory, {"qingwu-special-2025-2027": DUTIES_PLAN, "qingwu-plan-2025-2027": NEW_EDITION})
     answer = library.ask("特教行动计划里，提高教师待遇由谁牵头？")
     assert {c.document for c in answer.citations} == {"qingwu-special-2025-2027"}
     assert "县人社局" in answer.answer
@@ -284,10 +282,7 @@ BRACKETED_NOTES = """# 青梧县2026年教育督导工作要点
 
 
 def test_unit_notes_with_bracketed_labels_are_read(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("brackets")
-    (folder / "qingwu-supervision-2026.md").write_text(BRACKETED_NOTES, encoding="utf-8")
-    library = Assistant.load(Settings(corpus=[folder], store=tmp_path_factory.mktemp("store") / "s",
-                                      show_progress=False))
+    library = library_of(tmp_path_factory, {"qingwu-supervision-2026": BRACKETED_NOTES})
     tree = library.library.trees[0]
     assert [(item.responsible_units, item.cooperating_units) for item in tree.items][1] == \
         (("县教育局",), ("县财政局", "县住房城乡建设局"))
@@ -341,11 +336,7 @@ def test_units_named_before_their_role_and_bare_role_labels_are_read():
 
 
 def test_a_word_the_tokenizer_splits_into_characters_is_still_found(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("roles")
-    (folder / "nanxi-enrollment-2025.md").write_text(ROLE_NOTES, encoding="utf-8")
-    (folder / "qingwu-plan-2025-2027.md").write_text(NEW_EDITION, encoding="utf-8")
-    library = Assistant.load(Settings(corpus=[folder], store=tmp_path_factory.mktemp("store") / "s",
-                                      show_progress=False))
+    library = library_of(tmp_path_factory, {"nanxi-enrollment-2025": ROLE_NOTES, "qingwu-plan-2025-2027": NEW_EDITION})
     answer = library.ask("农村学校的旱厕今年能改完吗？")   # jieba cuts 旱厕 into 旱 and 厕
     assert not answer.refused and "水冲式厕所" in answer.answer
     helped = library.ask("市大数据中心要配合做什么？")
@@ -362,11 +353,8 @@ def test_a_school_the_document_never_names_is_outside_it(editions):
 
 
 def test_an_outline_question_lists_the_parts_even_beside_parts_it_names(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("outline")
-    (folder / "nanxi-enrollment-2025.md").write_text(ROLE_NOTES.replace("一、招生办法", "一、招生办法\n\n二、保障措施\n\n（一）加强领导。成立工作专班。"),
-                                                    encoding="utf-8")
-    library = Assistant.load(Settings(corpus=[folder], store=tmp_path_factory.mktemp("store") / "s",
-                                      show_progress=False))
+    two_parts = ROLE_NOTES.replace("一、招生办法", "一、招生办法\n\n二、保障措施\n\n（一）加强领导。成立工作专班。")
+    library = library_of(tmp_path_factory, {"nanxi-enrollment-2025": two_parts})
     answer = library.ask("这个实施意见分几个部分？除了保障措施还有哪些部分？")
     assert "二个部分" in answer.answer or "两个部分" in answer.answer
     assert "招生办法" in answer.answer and "保障措施" in answer.answer
@@ -384,11 +372,8 @@ NATIONAL_OPINIONS = """# 教育部等三部门关于加强中小学阅读工作�
 
 
 def test_a_listing_of_national_documents(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("national")
-    (folder / "national-reading-opinions-2024.md").write_text(NATIONAL_OPINIONS, encoding="utf-8")
-    (folder / "qingwu-plan-2025-2027.md").write_text(NEW_EDITION, encoding="utf-8")
-    library = Assistant.load(Settings(corpus=[folder], store=tmp_path_factory.mktemp("store") / "s",
-                                      show_progress=False))
+    library = library_of(tmp_path_factory, {"national-reading-opinions-2024": NATIONAL_OPINIONS,
+                                            "qingwu-plan-2025-2027": NEW_EDITION})
     assert library.library.tree("national-reading-opinions-2024").document.place == "全国"
     listing = library.ask("知识库里有哪些国家部委发的文件？")
     assert {c.document for c in listing.citations} == {"national-reading-opinions-2024"}
@@ -397,3 +382,74 @@ def test_a_listing_of_national_documents(tmp_path_factory):
 def test_a_time_of_day_the_policy_does_not_set_is_said_to_be_unset(assistant):
     answer = assistant.ask("学校课后服务到几点？")
     assert answer.refused and "钟点" in answer.answer
+
+
+MEASURES_WITH_BOXES = """# 中共石井县委办公室　石井县人民政府办公室关于印发《石井县减轻教师负担若干措施》的通知
+
+石办发〔2025〕3号
+
+2025年4月2日
+
+## 石井县减轻教师负担若干措施
+
+### 第一部分　总体要求
+
+坚持源头治理，让教师潜心教书。
+
+### 第二部分　主要措施
+
+#### 一、严控督查检查
+
+实行年度计划管理。一是督查检查每学年不超过1次；二是能合并的合并。（牵头单位：县委督查室；配合单位：县教育局）
+
+> 专栏1　“一表通”数据工程
+
+1.2025年9月底前建成数据平台。
+
+2.报表压减至60张以内。
+
+#### 二、保障休息权益
+
+教师每周夜间值守原则上不超过2次；值守后次日上午可以不安排第一、二节课。（牵头单位：县教育局；配合单位：县财政局）
+
+> 专栏2　“安心从教”保障工程
+
+1.县财政每年安排专项经费500万元。
+
+2.新建教师周转宿舍120套。
+
+### 第三部分　保障机制
+
+#### 一、强化督查问责
+
+将减负落实情况纳入年度绩效考核。（牵头单位：县委督查室）
+"""
+
+
+@pytest.fixture(scope="module")
+def boxes(tmp_path_factory) -> Assistant:
+    return library_of(tmp_path_factory, {"shijing-teacher-burden-2025": MEASURES_WITH_BOXES})
+
+
+def test_boxes_beside_the_text_are_listed_and_a_box_brings_its_lines(boxes):
+    listing = boxes.ask("石井县减负若干措施里有几个专栏？各叫什么？")
+    assert "共有两个专栏" in listing.answer
+    assert "“一表通”数据工程" in listing.answer and "“安心从教”保障工程" in listing.answer
+    box = boxes.ask("专栏2“安心从教”保障工程包括哪些内容？")
+    assert "500万元" in box.answer and "120套" in box.answer and "60张" not in box.answer
+
+
+def test_an_outline_gives_each_part_with_its_count_of_items(boxes):
+    answer = boxes.ask("石井县减轻教师负担若干措施分几个部分？")
+    assert "第二部分主要措施（二项）" in answer.answer and "第三部分保障机制（一项）" in answer.answer
+
+
+def test_a_part_of_a_sentence_is_quoted_with_the_rest_of_its_short_sentence(boxes):
+    answer = boxes.ask("石井县老师一周最多值几次夜班？值完第二天上午要上课吗？")
+    assert not answer.refused
+    assert "不超过2次" in answer.answer and "第一、二节课" in answer.answer
+
+
+def test_a_unit_with_one_task_is_told_what_the_task_says(boxes):
+    answer = boxes.ask("石井县财政局要配合做什么？")
+    assert "夜间值守" in answer.answer

@@ -155,3 +155,52 @@ def test_repeated_numbering_keeps_every_clause_citable():
 def test_document_without_a_title_is_named_after_its_file():
     tree = parse_policy("第一条 为了加强管理，制定本规定。", "school-rules")
     assert tree.document.title == "school-rules"
+
+
+def test_parts_numbered_as_bu_fen_with_items_and_measures_that_open_with_a_year():
+    tree = parse_policy("\n".join([
+        "中共某县委办公室　某县人民政府办公室关于印发《某县减轻教师负担若干措施》的通知",
+        "某办发〔2025〕7号",
+        "各乡镇：现印发给你们，请认真贯彻落实。",
+        "2025年5月20日",
+        "## 某县减轻教师负担若干措施",
+        "### 第一部分　总体要求",
+        "坚持源头治理。",
+        "### 第二部分　主要措施",
+        "一、严控督查检查",
+        "实行年度计划管理。（牵头单位：县委督查室；配合单位：县教育局）",
+        "1.2025年9月底前建成数据平台。",
+        "2.报表压减至60张以内。",
+        "二、规范抽调借用",
+        "单次借用时间不超过3个月。（牵头单位：县委组织部）",
+    ]), "measures")
+    assert [part.heading for part in tree.parts] == ["第一部分总体要求", "第二部分主要措施"]
+    assert [item.title for item in tree.items] == ["严控督查检查", "规范抽调借用"]
+    measures = [clause.text for clause in tree.clauses_of(tree.items[0]) if clause.kind == ClauseKind.MEASURE]
+    assert measures == ["1.2025年9月底前建成数据平台。", "2.报表压减至60张以内。"]
+    assert tree.document.title == "某县减轻教师负担若干措施"
+    # Joint issuers written apart are listed, not run together.
+    assert tree.document.issuer == "中共某县委办公室、某县人民政府办公室"
+
+
+def test_a_decimal_after_a_number_is_not_a_heading():
+    tree = parse_policy("某市行动计划\n一、主要目标\n（一）提高投入。生均经费增长1.5倍。2.5万名学生受益。\n3.2025年起全面实施。", "plan")
+    # 2.5万 is a number, 3.2025年起 a measure that opens with a year.
+    assert [clause.text for clause in tree.clauses if clause.kind == ClauseKind.MEASURE] == ["3.2025年起全面实施。"]
+
+
+def test_a_notice_title_wrapped_over_three_lines_is_joined():
+    tree = parse_policy("\n".join([
+        "某市教育局文件",
+        "某教体〔2024〕21号",
+        "某市教育局等七部门关于印发《某市儿童青少",
+        "年近视防控攻坚行动计划（2024—2026年）》的通",
+        "知",
+        "各县（市、区）教育局：现印发给你们。",
+        "某市教育局",
+        "2024年4月26日",
+        "一、工作目标",
+        "（一）近视率每年降低0.5个百分点以上。",
+    ]), "myopia")
+    assert tree.document.title == "某市儿童青少年近视防控攻坚行动计划（2024—2026年）"
+    assert tree.document.issuer == "某市教育局等七部门"
