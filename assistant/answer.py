@@ -33,6 +33,9 @@ PART_EXTRA_CHARS = 120
 FEW_ITEMS = 2
 ITEM_CONTENT_CHARS = 160
 MIN_CONTENT_CHARS = 4
+# An item the question names is quoted up to this length; its own text counts from this length.
+NAMED_ITEM_CHARS = 360
+MIN_PROSE_CHARS = 30
 # A part of a sentence (up to ；) is quoted with the rest of its sentence up to this length.
 WHOLE_SENTENCE_CHARS = 120
 # A question word this long found in an item's title puts the question in the document's scope.
@@ -110,7 +113,8 @@ class Composer:
                                                 for name, _ in self.unit_names)) if self.unit_names else None
         self.title = tree.document.title
         # How answers refer to the document: 本方案, 本规划, 本条例 … after the genre its title names.
-        self.this = templates["this"].format(genre=lexicon.genre_of(fold(self.title)) or templates["this_default"])
+        self.genre = lexicon.genre_of(fold(self.title))
+        self.this = templates["this"].format(genre=self.genre or templates["this_default"])
         self.item_parts = [part for part in tree.parts if part.item_ids]
         # How a question may name a part of items: its title, or a general alias (攻坚 → 攻坚行动).
         self.part_names = self._part_names()
@@ -452,6 +456,8 @@ class Composer:
     def intent(self, query: Query) -> Intent:
         cues = self.lexicon.cues
         folded = query.folded
+        # The kind of document its name ends in asks for nothing ("减负措施规定每周哪天…", "行动计划里…").
+        asked = folded.replace(self.genre, " ").replace(self.genre[-2:], " ") if self.genre else folded
         # "分几个部分" asks for the outline, even beside parts it names ("除了总体目标还有哪些部分").
         if query.outline and not query.units and (not query.parts or self.lexicon.cues("outline_parts", folded)):
             return Intent.LIST
@@ -470,9 +476,11 @@ class Composer:
         if query.items:
             if query.measure_number:
                 return Intent.MEASURES
-            if cues("target", folded) and not cues("measures", folded.replace("行动目标", "")):
+            if all(not item.title for item in query.items):
+                return Intent.ITEM   # an article (第三十条) is answered by quoting it, whatever it asks of it
+            if cues("target", folded) and not cues("measures", asked.replace("行动目标", "")):
                 return Intent.TARGET
-            if cues("measures", folded.replace("保障措施", "")):
+            if cues("measures", asked.replace("保障措施", "")):
                 return Intent.MEASURES
             return Intent.ITEM
         if (query.parts or self._asks_whole_tree(folded)) \
@@ -480,7 +488,7 @@ class Composer:
             return Intent.COUNT if cues("count", folded) and not cues("list", folded) else Intent.LIST
         if cues("target", folded):
             return Intent.TARGET
-        if cues("measures", folded):
+        if cues("measures", asked):
             return Intent.MEASURES
         # "有哪几种组建模式" lists the measures of the item whose title names it (优化集团组建模式).
         if cues("list", folded) and any(self._title_overlap(item, query.topic_terms) >= MIN_TITLE_WORD
@@ -690,14 +698,18 @@ class Composer:
                     citations.extend((clause, 0.9) for clause in clauses)
         return "\n".join(lines), citations + [(clause, 0.5) for clause in mentions]
 
+    def _item_prose(self, item: Item) -> str:
+        """What an item's own clause says beyond its heading and unit notes."""
+        text = self._without_units(self._head(item).text)
+        for heading in (self._item_name(item), item.title):
+            if heading and text.startswith(heading):
+                return text[len(heading):].lstrip("。.：: ")
+        return text
+
     def _item_content(self, item: Item) -> tuple[str, list[Clause]]:
         """The opening of what an item says beyond its heading, and the clauses it is taken from."""
         clauses = self.tree.clauses_of(item)
-        text = self._without_units(clauses[0].text)
-        for heading in (self._item_name(item), item.title):
-            if heading and text.startswith(heading):
-                text = text[len(heading):].lstrip("。.：: ")
-                break
+        text = self._item_prose(item)
         if len(text) >= MIN_CONTENT_CHARS:
             return self._first_sentences(text, ITEM_CONTENT_CHARS), clauses[:1]
         measures = clauses[1:3]
@@ -851,13 +863,19 @@ class Composer:
             if not query.items and head.targets and self._has_target_field(item):
                 lines.append("目标：" + "；".join(dict.fromkeys(t.phrase for t in head.targets)) + "。")
                 citations.append((head, 1.0))
+            # An item the question names is told in full: its own text (一是……二是……), then its measures.
+            budget = NAMED_ITEM_CHARS if query.items else ITEM_CONTENT_CHARS
+            prose = self._item_prose(item)
+            if query.items and len(prose) >= MIN_PROSE_CHARS:
+                lines.append(self._first_sentences(prose, budget))
+                citations.append((head, 1.0))
             if measures:
                 lines.extend(self._measure_headline(clause) for clause in measures)
                 if query.items and head not in measures:   # the item named: its own clause states its title
                     citations.append((head, 1.0))
                 citations.extend((clause, 1.0) for clause in measures)
-            else:
-                lines.append(self._first_sentences(self._without_units(head.text), 160))
+            elif not (query.items and len(prose) >= MIN_PROSE_CHARS):
+                lines.append(self._first_sentences(self._without_units(head.text), budget))
                 citations.append((head, 1.0))
         return "\n".join(lines), citations
 
@@ -885,7 +903,7 @@ class Composer:
         if len(first) > 60:
             first = first[:60].rsplit("，", 1)[0]
             return first + "……"
-        return first + "。"
+        return first.rstrip("；;，,") + "。"
 
     @staticmethod
     def _first_sentences(text: str, budget: int) -> str:

@@ -166,7 +166,10 @@ def _classify(text: str, heading_level: int) -> _Line:
 
 
 def _is_heading_only(line: _Line) -> bool:
-    """A short numbered line with no sentence after its heading words."""
+    """A short numbered line with no sentence after its heading words. An article has no heading
+    words: what follows 第十条 is its text, even a short one (申报…应当具备下列基本条件：)."""
+    if line.marker == "article":
+        return not line.rest
     return line.marker not in ("text", "field") and len(line.rest) <= 40 and not re.search(r"[。；;！？]", line.rest)
 
 
