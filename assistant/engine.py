@@ -103,6 +103,7 @@ class LibraryListing:
     """A question about the library itself ("知识库里有哪些文件"), for these documents."""
 
     documents: tuple[str, ...]
+    folded: str                  # the question, for the clauses that tie a document to a place it names
 
 
 @dataclass
@@ -202,7 +203,7 @@ class Assistant:
         if self.lexicon.cues("library", folded):
             # Years limit a listing through its own filter (2020年以前), not as a document's period.
             within = scope.within or [tree.document.id for tree in self.library.trees]
-            return LibraryListing(self.listing_filter.documents(folded, list(within)))
+            return LibraryListing(self.listing_filter.documents(folded, list(within)), folded)
         if scope.named and len(scope.documents) == 2 and (edition := self._edition_question(folded, scope.documents)):
             return edition
         candidates = list(scope.documents)
@@ -335,6 +336,9 @@ class Assistant:
             cited = [(clause, 1.0) for document in documents
                      for clause in self.composers[document.id].document_sources() or
                      self.library.tree(document.id).clauses[:1]]
+            # A document listed for the city it names in its text cites where it names it.
+            cited += [(clause, 0.5) for document in documents
+                      if (clause := self.scope_reader.clause_naming_around(document.id, answers.folded)) is not None]
             return Answer(question, self.replies.listing(documents), False, Intent.LIBRARY, to_citations(cited),
                           _elapsed(started))
         if isinstance(answers, EditionQuestion):

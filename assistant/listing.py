@@ -81,6 +81,8 @@ class ListingFilter:
         # (教师队伍, not also 教师 and 队伍).
         dropped = [token for token in tokens if token not in kept]
         words = whole_words(word for word in kept if not any(word in other for other in dropped))
+        # Only words some title uses can name documents (not 没有 or 哪份 of the question's wording).
+        words = [word for word in words if any(word in self.titles[document_id] for document_id in document_ids)]
         # All of them in the title when some title has all, else any.
         every = [document_id for document_id in document_ids if words and all(word in self.titles[document_id] for word in words)]
         return every or [document_id for document_id in document_ids

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from .lexicon import Lexicon
-from .records import Document, Library
+from .records import Clause, Document, Library
 from .parser import NATIONAL_PLACE
 from .text import five_year_plans, fold, year_of
 
@@ -91,6 +91,14 @@ class ScopeReader:
         # …and the places its own title or issuer puts around it (东临市明湖区教育局: 东临市), for
         # places the gazetteer does not know.
         self.around = {document.id: _named_around(document) for document in self.documents}
+        # A county's document often names its city only in its opening (根据鹤汀市教育局……的部署): a
+        # city of the library's documents named there is around it too.
+        cities = {place for place in self.all_places if place.endswith(("市", "州", "盟"))}
+        for tree in library.trees:
+            if tree.document.place.endswith(COUNTY_SUFFIXES):
+                opening = fold("".join(clause.text for clause in tree.clauses))[:OPENING_CHARS]
+                self.around[tree.document.id] |= {name for city in cities - self.places[tree.document.id]
+                                                  if city in opening for name in (city, fold(short_place(city)))}
         self.titles = {document.id: fold(document.title) for document in self.documents}
         # A title without its place, its bracketed period and its years: the words that name the document.
         self.title_cores = {document_id: self._title_core(document_id, title) for document_id, title in self.titles.items()}
@@ -161,6 +169,15 @@ class ScopeReader:
             # a year many documents cover (2025年) narrows the search, and retrieval ranks within it.
             named = covering if len(covering) <= len(years) else []
         return Scope(tuple(candidates), named=bool(named), within=within)
+
+    def clause_naming_around(self, document_id: str, folded: str) -> Clause | None:
+        """The first clause of a document that names a place the question names around the document's
+        own (根据鹤汀市教育局…, for a question about 鹤汀市 and the counties under it), or None."""
+        names = [name for name in self.around[document_id] if name in folded]
+        if not names:
+            return None
+        return next((clause for clause in self.library.tree(document_id).clauses
+                     if any(name in fold(clause.text) for name in names)), None)
 
     def _names_place(self, document: Document, folded: str) -> bool:
         return any(name in folded for name in self.places[document.id])
@@ -266,6 +283,9 @@ def _quoted_chars(folded: str, title: str) -> int:
     return covered
 
 
+# How far into a document its opening reaches, and the places that are counties or districts.
+OPENING_CHARS = 800
+COUNTY_SUFFIXES = ("县", "区", "旗")
 _AROUND = r"([\u4e00-\u9fff]{2,8}?(?:省|自治区|市|州|盟|地区))\s*"
 
 

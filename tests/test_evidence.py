@@ -453,3 +453,49 @@ def test_a_part_of_a_sentence_is_quoted_with_the_rest_of_its_short_sentence(boxe
 def test_a_unit_with_one_task_is_told_what_the_task_says(boxes):
     answer = boxes.ask("石井县财政局要配合做什么？")
     assert "夜间值守" in answer.answer
+
+
+CITY_RULES = """# 澜沧市校园体育场地开放管理办法
+
+澜沧市教育局
+2025年3月1日
+
+第一条　为了规范学校体育场地向社会开放，制定本办法。
+
+第二条　申请开放的学校应当具备下列条件：
+
+（一）场地与教学区相对隔离；
+
+（二）配备专职管理人员。
+
+第三条　学校体育场地开放时间为每周六、周日9时至17时，寒暑假另行安排。
+"""
+
+COUNTY_POINTS = """# 青石县2025年校园足球工作要点
+
+青石县教育局
+2025年3月10日
+
+根据澜沧市教育局学校体育工作部署，结合我县实际，制定本要点。
+
+一、普及校园足球
+
+1.每所小学每周安排1节足球课。（牵头：县教育局；配合：县体育局）
+"""
+
+
+def test_a_county_named_by_its_city_in_its_opening_is_listed_with_the_city(tmp_path_factory):
+    library = library_of(tmp_path_factory, {"lancang-sports-grounds-2025": CITY_RULES,
+                                            "qingshi-sports-points-2025": COUNTY_POINTS,
+                                            "qingwu-plan-2025-2027": NEW_EDITION})
+    listing = library.ask("知识库里跟澜沧市有关的文件有哪些（含下面的县）？")
+    assert {c.document for c in listing.citations} == {"lancang-sports-grounds-2025", "qingshi-sports-points-2025"}
+    assert any("根据澜沧市教育局" in c.text for c in listing.citations)
+    # A listing by topic keeps to the titles that hold it, not the words of the question around it.
+    football = library.ask("库里有没有专门讲校园足球的文件？是哪份？")
+    assert {c.document for c in football.citations} == {"qingshi-sports-points-2025"}
+    # An article that introduces a list keeps its text, and a named article is quoted.
+    article = library.ask("澜沧市场地开放管理办法第二条怎么规定的？")
+    assert "应当具备下列条件" in article.answer and "专职管理人员" in article.answer
+    hours = library.ask("澜沧市场地开放管理办法第三条规定开放到几点？")
+    assert "9时至17时" in hours.answer
