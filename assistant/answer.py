@@ -29,6 +29,11 @@ _QUESTION_PARTS = re.compile(r"[?？;；]|，(?:还有|另外|以及|同时)")
 MIN_QUESTION_PART = 4
 # Characters an answer may run over its evidence budget to answer another part of the question.
 PART_EXTRA_CHARS = 120
+# Sentences ranked for a question, and kept after preferring those in the parts it names.
+EVIDENCE_POOL = 40
+EVIDENCE_KEPT = 8
+# A word that names a unit (市教育局, 县卫生健康委): it is looked for as the one in charge.
+_UNIT_NAME = re.compile(r"..(局|委|办|院|中心|政府|部)$")
 # A unit with at most this many tasks is answered with what they say, not only their titles.
 FEW_ITEMS = 2
 ITEM_CONTENT_CHARS = 160
@@ -152,8 +157,15 @@ class Composer:
         years = tuple(dict.fromkeys(_YEAR_WORDS.findall(_YEAR_SPAN.sub(" ", text))))
         # A name in quotation marks ("留守儿童之家", "三个课堂") is looked for as written.
         quoted = tuple(quoted_names(text))
-        return self.evidence_finder.rank(EvidenceQuery(own or tuple(query.topic_terms), implied, shapes,
-                                                        years + quoted), hits)
+        # A unit the document names only in prose (市教育局负责……) is looked for as the one in charge.
+        in_charge = tuple(f"{term}负责" for term in whole_words(topic) if _UNIT_NAME.search(term))
+        ranked = self.evidence_finder.rank(EvidenceQuery(own or tuple(query.topic_terms), implied, shapes,
+                                                          years + quoted + in_charge), hits, limit=EVIDENCE_POOL)
+        # A question that names a part (第二章职责分工里…) is answered from it when it can be.
+        headings = tuple(part.heading for part in query.parts)
+        in_parts = [evidence for evidence in ranked if evidence.sentence.clause.path[:1] and
+                    evidence.sentence.clause.path[0] in headings]
+        return (in_parts or ranked)[:EVIDENCE_KEPT]
 
     def _asked_parts(self, query: Query) -> list[str]:
         """The questions within the question, when it asks several ("…多少所？…控制在多少以内？")."""
@@ -253,6 +265,8 @@ class Composer:
             if title:   # articles and table rows have no title
                 topic_text = topic_text.replace(title, " ")
         topic_tokens = self.tokenizer.tokens(topic_text)
+        # A word and the character after it that the policy writes together (足球课) is a topic word too.
+        topic_tokens += [word for word in self.tokenizer.compounds(topic_text) if word in self.corpus_folded]
         # A question that quotes the document's title ("黄南州教育事业发展“十四五”规划第三章…") names the
         # document with those words, not a topic.
         quoted = {token for token in topic_tokens if token in self.title_tokens}

@@ -32,6 +32,7 @@ LIBRARY_DENSE_K = 100
 # A document with fewer of the library-wide hits than this is searched on its own.
 MIN_SHARED_HITS = 1
 _WORD = re.compile(r"[\w%]")
+_DIGIT = re.compile(r"\d")
 
 
 class RetrievalMode(Choice):
@@ -83,7 +84,21 @@ class QueryTokenizer:
         through (学区 of 学区划好, which it reads as 学|区划|好): a question is short, and the word its
         asker meant must not be lost to an unlucky split."""
         tokens = self.tokens(folded_question)
-        return tokens + [word for word in self._crossing_words(folded_question) if word not in tokens]
+        extra = self._crossing_words(folded_question) + self.compounds(folded_question)
+        return tokens + [word for word in dict.fromkeys(extra) if word not in tokens]
+
+    @lru_cache(maxsize=1024)
+    def compounds(self, folded_question: str) -> tuple[str, ...]:
+        """A word with the lone character that follows it (足球课 of 足球|课): a question's noun is often
+        a word jieba knows plus a character it leaves alone."""
+        pieces = [piece.strip() for piece in self.jieba.cut(folded_question)]
+        found = []
+        for word, after, then in zip(pieces, pieces[1:], pieces[2:] + [""]):
+            if (len(word) >= 2 and not _DIGIT.search(word) and len(after) == 1 and _WORD.search(after) and not after.isascii()
+                    and after not in self.lexicon.stopwords and word not in self.lexicon.stopwords
+                    and not (len(then) == 1 and _WORD.search(then) and not then.isascii())):
+                found.append(word + after)
+        return tuple(found)
 
     @lru_cache(maxsize=1024)
     def _crossing_words(self, folded_question: str) -> tuple[str, ...]:

@@ -499,3 +499,42 @@ def test_a_county_named_by_its_city_in_its_opening_is_listed_with_the_city(tmp_p
     assert "应当具备下列条件" in article.answer and "专职管理人员" in article.answer
     hours = library.ask("澜沧市场地开放管理办法第三条规定开放到几点？")
     assert "9时至17时" in hours.answer
+
+
+PROSE_DUTIES = """# 松岭市校园足球管理办法
+
+松岭市教育局
+2025年2月1日
+
+## 第一章　总则
+
+第一条　为了推进校园足球普及，制定本办法。
+
+## 第二章　职责分工
+
+第二条　市教育局负责组织校园足球联赛；市财政局负责保障联赛和场地建设经费；市体育局负责派出裁判员。
+
+## 第三章　教学与招生
+
+第三条　特色学校每周安排1节足球课，其他学校每两周不少于1节。
+
+第四条　足球特长生招生学校每校每年招收足球特长生不超过20名。
+
+第五条　每年评选“优秀足球教练员”10名，给予表彰。
+"""
+
+
+def test_prose_duties_counts_of_people_and_names_of_people(tmp_path_factory):
+    library = library_of(tmp_path_factory, {"songling-football-measures-2025": PROSE_DUTIES,
+                                            "qingwu-plan-2025-2027": NEW_EDITION})
+    duty = library.ask("松岭市校园足球管理办法第二章里，市财政局负责哪些工作？")
+    assert "保障联赛和场地建设经费" in duty.answer
+    # 收多少人 asks for a number of students, not a fee.
+    admitted = library.ask("松岭市足球特长生每校收多少人？")
+    assert not admitted.refused and "20名" in admitted.answer
+    # A word and the character jieba leaves after it (足球课) is looked for together.
+    lessons = library.ask("松岭市的学校一周上几节足球课？")
+    assert "每周安排1节足球课" in lessons.answer
+    # Policies name no award winners.
+    winners = library.ask("松岭市评上“优秀足球教练员”的都有哪些人？")
+    assert winners.refused
