@@ -6,12 +6,22 @@ so nothing here belongs to one document.
 
 from __future__ import annotations
 
+import re
+
 from .editions import EditionChange
+from .parser import NATIONAL_PLACE
 from .records import Document, Library, PolicyTree
 from .scope import Scope
 from .text import count_text
 
 MAX_LISTED_TITLES = 3
+MAX_EXAMPLES = 4
+
+
+def _spoken_label(label: str) -> str:
+    """How a question names a numbered entry: 第2项 for 2., the label itself for （三） or 第三条."""
+    number = re.fullmatch(r"(\d+)[.．、]", label)
+    return f"第{number.group(1)}项" if number else label
 
 
 def period_text(document: Document) -> str:
@@ -26,12 +36,14 @@ class Replies:
         self.library = library
         self.templates = templates
         self.examples = self._examples()
+        self._examples_by_document: dict[str, list[str]] = {}
 
     # ---------------------------------------------------------------- refusals
     def refusal(self, reason: str, scope: Scope | None = None) -> str:
         templates = self.templates
-        examples = " / ".join(self.examples)
         documents = self._scoped_documents(scope)
+        # A refusal about one document suggests questions that document answers.
+        examples = " / ".join(self._examples_of_one(documents[0].id) if len(documents) == 1 else self.examples)
         scope_name = (templates["scope_one"].format(title=documents[0].title) if len(documents) == 1
                       else templates["scope_many"])
         if reason == "injection":
@@ -68,10 +80,18 @@ class Replies:
         examples = [templates["example_library"]] if len(self.library.trees) > 1 else []
         for tree in self.library.trees[:2]:
             examples += self._examples_of(tree)
-        return list(dict.fromkeys(examples))[:4]
+        return list(dict.fromkeys(examples))[:MAX_EXAMPLES]
+
+    def _examples_of_one(self, document_id: str) -> list[str]:
+        if document_id not in self._examples_by_document:
+            found = self._examples_of(self.library.tree(document_id))
+            self._examples_by_document[document_id] = found[:MAX_EXAMPLES] or self.examples
+        return self._examples_by_document[document_id]
 
     def _examples_of(self, tree: PolicyTree) -> list[str]:
         templates = self.templates
+        # In a library, each example names its document's place, so that it is answered from it.
+        place = tree.document.place if len(self.library.trees) > 1 and tree.document.place != NATIONAL_PLACE else ""
         found: list[str] = []
         with_units = [item for item in tree.items if item.responsible_units and 4 <= len(item.title) <= 16]
         if with_units:
@@ -85,8 +105,9 @@ class Replies:
             items = tree.items_in(parts[0])
             if items:
                 item = items[len(items) // 2]
-                found.append(templates["example_item"].format(part=parts[0].title, label=item.label))
-        return found
+                found.append(templates["example_item"].format(part=parts[0].title, label=_spoken_label(item.label)))
+        return [templates["example_scoped"].format(place=place, question=question) if place else question
+                for question in found]
 
     # ---------------------------------------------------------------- the library itself
     def listing(self, documents: list[Document]) -> str:

@@ -176,3 +176,12 @@ def test_two_files_that_would_share_an_id_are_refused(small_library):
     write(other / "reading.md", POLICY.format(name="劳动教育", number=9))
     with pytest.raises(LibraryError, match="rename"):
         sync_store(settings, corpus=[folder / "policies", other])
+
+
+def test_a_refusal_about_one_document_suggests_questions_that_document_answers(library_assistant):
+    answer = library_assistant.ask("黄南州的学校食堂菜价是多少？")
+    assert answer.refused
+    suggestions = answer.answer.split("您可以这样问：", 1)[1].split(" / ")
+    assert suggestions and all(suggestion.startswith("在黄南") for suggestion in suggestions)
+    for suggestion in suggestions:
+        assert {c.document for c in library_assistant.ask(suggestion).citations} == {PREFECTURE}
