@@ -497,8 +497,8 @@ class Composer:
             if cues("measures", asked.replace("保障措施", "")):
                 return Intent.MEASURES
             return Intent.ITEM
-        if (query.parts or self._asks_whole_tree(folded)) \
-                and not query.topic_terms:
+        # "第二部分主要措施一共有几条" counts a named part's items whatever else the question says.
+        if (query.parts or self._asks_whole_tree(folded)) and (not query.topic_terms or cues("count", folded)):
             return Intent.COUNT if cues("count", folded) and not cues("list", folded) else Intent.LIST
         if cues("target", folded):
             return Intent.TARGET
@@ -865,14 +865,20 @@ class Composer:
         for item in items:
             clauses = self.tree.clauses_of(item)
             measures = [clause for clause in clauses if clause.kind == ClauseKind.MEASURE]
-            if query.measure_number and query.items:
+            counted = self.lexicon.cues("count", query.folded)
+            # "列了几条？第一条是…" asks for all of them: the count, then each.
+            if query.measure_number and query.items and not counted:
                 wanted = [clause for clause in measures if clause.id.endswith(f".{query.measure_number}")]
                 if wanted:
                     lines.append(f"{self.heading(item)}：")
                     lines.append(wanted[0].text)
                     citations.append((wanted[0], 1.0))
                     continue
-            lines.append(self.templates["measures"].format(heading=self.heading(item)))
+            if counted and measures:
+                lines.append(self.templates["measures_counted"].format(heading=self.heading(item),
+                                                                       count=count_text(len(measures))))
+            else:
+                lines.append(self.templates["measures"].format(heading=self.heading(item)))
             head = self._head(item)
             if not query.items and head.targets and self._has_target_field(item):
                 lines.append("目标：" + "；".join(dict.fromkeys(t.phrase for t in head.targets)) + "。")
@@ -971,7 +977,13 @@ class Composer:
         lines += [self.templates["outline_part_articles" if articles else "outline_part_items"].format(
                       heading=part.heading, count=count_text(len(part.item_ids))) if part.item_ids else part.heading
                   for part in parts]
-        cited = [self._part_clause(part) for part in parts] + [self._head(item) for item in (articles or numbered)[-1:]]
+        # Each part is cited by its first clause and by its last item, which shows its count.
+        cited: list[Clause | None] = []
+        for part in parts:
+            cited.append(self._part_clause(part))
+            if part.item_ids:
+                cited.append(self._head(self.tree.item(part.item_ids[-1])))
+        cited += [self._head(item) for item in (articles or numbered)[-1:]]
         return "\n".join(lines), [(clause, 1.0) for clause in cited if clause is not None]
 
     def _part_clause(self, part: Part) -> Clause | None:

@@ -538,3 +538,13 @@ def test_prose_duties_counts_of_people_and_names_of_people(tmp_path_factory):
     # Policies name no award winners.
     winners = library.ask("松岭市评上“优秀足球教练员”的都有哪些人？")
     assert winners.refused
+
+
+def test_counts_of_a_named_part_and_of_a_named_items_measures(boxes):
+    part = boxes.ask("石井县减负措施第二部分“主要措施”一共有几条？第一条和最后一条是什么？")
+    assert "严控督查检查" in part.answer and "保障休息权益" in part.answer
+    measures = boxes.ask("石井县“严控督查检查”列了几条具体举措？第一条和最后一条是什么？")
+    assert "共二项" in measures.answer or "共两项" in measures.answer
+    assert "数据平台" in measures.answer and "60张" in measures.answer
+    outline = boxes.ask("石井县减轻教师负担若干措施分几个部分？")
+    assert "第二部分二" in [citation.id for citation in outline.citations]   # a part's last item shows its count
