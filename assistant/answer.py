@@ -1093,8 +1093,25 @@ class Composer:
                          key=lambda found: -found[0])
         extra += [(sentence, clause) for score, sentence, clause in matched[:3]
                   if score >= 2 and sentence not in text and all(sentence != other for other, _ in extra)]
+        # A joint issuer (教育部等九部门) is named in full where the header lists its members.
+        joint = self._joint_issuers()
+        if joint is not None and all(joint[0] != sentence for sentence, _ in extra):
+            extra.insert(0, joint)
         lines = [text] + [templates["document_stated"].format(sentence=sentence) for sentence, _ in extra]
         return "\n".join(lines), [(clause, 1.0) for clause in dict.fromkeys(sources + [c for _, c in extra])]
+
+    def _joint_issuers(self) -> tuple[str, Clause] | None:
+        """The header sentence that lists the members of an issuer written as 教育部等九部门."""
+        issuer = self.tree.document.issuer
+        if "等" not in issuer:
+            return None
+        first = issuer.split("等", 1)[0]
+        listing = [(sentence.text.count("、"), sentence.text, clause) for clause in self._header_clauses()
+                   for sentence in sentences_of(clause) if first in sentence.text and sentence.text.count("、") >= 2]
+        if not listing:
+            return None
+        _, sentence, clause = max(listing, key=lambda found: found[0])
+        return sentence, clause
 
     def _header_clauses(self) -> list[Clause]:
         return [clause for clause in self.tree.clauses if clause.kind in (ClauseKind.NOTICE, ClauseKind.PREAMBLE)]

@@ -548,3 +548,27 @@ def test_counts_of_a_named_part_and_of_a_named_items_measures(boxes):
     assert "数据平台" in measures.answer and "60张" in measures.answer
     outline = boxes.ask("石井县减轻教师负担若干措施分几个部分？")
     assert "第二部分二" in [citation.id for citation in outline.citations]   # a part's last item shows its count
+
+
+JOINT_NOTICE = """# 翠屏省教育厅等三部门关于印发《翠屏省中小学实验教学提升计划》的通知
+
+翠教基〔2024〕5号
+
+各市教育局：为提高实验教学质量，翠屏省教育厅、翠屏省财政厅、翠屏省科学技术厅研究制定了《翠屏省中小学实验教学提升计划》，现印发给你们。
+
+2024年3月1日
+
+## 翠屏省中小学实验教学提升计划
+
+一、主要目标
+
+（一）到2026年，实验开出率达到95%以上。
+"""
+
+
+def test_a_joint_issuer_is_named_in_full(tmp_path_factory):
+    library = library_of(tmp_path_factory, {"cuiping-lab-teaching-2024": JOINT_NOTICE,
+                                            "qingwu-plan-2025-2027": NEW_EDITION})
+    answer = library.ask("翠屏省中小学实验教学提升计划是哪些部门联合印发的？")
+    assert "翠屏省教育厅等三部门" in answer.answer
+    assert "翠屏省财政厅" in answer.answer and "翠屏省科学技术厅" in answer.answer
