@@ -37,6 +37,8 @@ _TIME = re.compile(r"(?:19|20)\d\d\s*年|\d{1,2}\s*月|\d{1,2}\s*时|[底前内]
 _PLACE = re.compile(r"平台|网站|网上|线上|现场|窗口|大厅|服务中心|小程序|公众号|app|APP|地点|场所|登录")
 # The title line of a box set beside the text (专栏2　“安心从教”保障工程): its lines follow it.
 BOX_TITLE = re.compile(r"^(?:专栏|附表)\s*\d+")
+# What one must have or do to qualify (持有居住证并缴纳社会保险满1年, 应当具备下列条件).
+_CONDITION = re.compile(r"依据|条件|必须|须|应当|具备|具有|持有|满\s*\d|符合|凭")
 # Clause rank (in retrieval) beyond which the clause lends its sentences nothing.
 PRIOR_DEPTH = 8
 MIN_SENTENCE_CHARS = 4
@@ -57,9 +59,10 @@ class Shape(Choice):
     AMOUNT = "amount"    # 多少, 几所, 比例
     TIME = "time"        # 什么时候, 多久, 期限
     PLACE = "place"      # 在哪报名, 去哪里办
+    CONDITION = "condition"   # 要满足什么条件, 什么资格
 
 
-SHAPE_PATTERNS = {Shape.AMOUNT: _AMOUNT, Shape.TIME: _TIME, Shape.PLACE: _PLACE}
+SHAPE_PATTERNS = {Shape.AMOUNT: _AMOUNT, Shape.TIME: _TIME, Shape.PLACE: _PLACE, Shape.CONDITION: _CONDITION}
 
 
 @dataclass(frozen=True)
