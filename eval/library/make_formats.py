@@ -603,6 +603,72 @@ def baoding_page(title: str, date: str, source: str, wenhao: str, body: str) -> 
 """
 
 
+def tongxi_page(title: str, date: str, source: str, wenhao: str, body: str) -> str:
+    return f"""<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<meta name="SiteName" content="琅川市桐溪区教育局">
+<meta name="ColumnName" content="通知公告">
+<meta name="ArticleTitle" content="{_ent(title)}">
+<meta name="PubDate" content="{date}">
+<meta name="ContentSource" content="{_ent(source)}">
+<title>{_ent(title)} | 桐溪区教育局</title>
+<link rel="stylesheet" href="/txjy/css/site.css">
+</head>
+<body>
+<header class="tx-header">
+  <div class="tx-bar"><span>琅川市桐溪区教育局</span><nav class="tx-links"><a href="/">首页</a> · <a href="/wza/">无障碍</a> · <a href="/care/">关怀版</a> · <a href="/m/">手机版</a></nav></div>
+  <div class="tx-brand"><img src="/txjy/img/logo.svg" alt="琅川市桐溪区教育局"><span>立德树人　健康成长</span></div>
+  <nav class="tx-menu"><a href="/">首页</a><a href="/jyyw/">教育要闻</a><a href="/xxgk/" class="active">信息公开</a><a href="/zsks/">招生考试</a><a href="/jkxy/">健康校园</a><a href="/jxgt/">家校沟通</a><a href="/hdjl/">互动交流</a></nav>
+</header>
+<main class="tx-main">
+  <div class="tx-crumb">当前位置：<a href="/">首页</a> / <a href="/xxgk/">信息公开</a> / <a href="/xxgk/tzgg/">通知公告</a> / 正文</div>
+  <aside class="tx-aside">
+    <h3>信息公开</h3>
+    <ul>
+      <li class="active"><a href="/xxgk/tzgg/">通知公告</a></li>
+      <li><a href="/xxgk/zcwj/">政策文件</a></li>
+      <li><a href="/xxgk/zcjd/">政策解读</a></li>
+      <li><a href="/xxgk/jytj/">教育统计</a></li>
+    </ul>
+    <h3>专题专栏</h3>
+    <ul>
+      <li><a href="/ztzl/smgl/">睡眠管理在行动</a></li>
+      <li><a href="/ztzl/wxxy/">五项管理</a></li>
+    </ul>
+  </aside>
+  <article class="tx-article">
+    <dl class="tx-gk">
+      <dt>索引号：</dt><dd>TXJY-2025-00127</dd><dt>主题分类：</dt><dd>教育&middot;体育卫生</dd>
+      <dt>发布机构：</dt><dd>桐溪区教育局、桐溪区卫生健康局</dd><dt>成文日期：</dt><dd>2025-09-03</dd>
+      <dt>文号：</dt><dd>{_ent(wenhao)}</dd><dt>有效性：</dt><dd>有效</dd>
+    </dl>
+    <h1 class="tx-title">{_ent(title)}</h1>
+    <p class="tx-meta">发布时间：{date}　来源：{_ent(source)}　阅读：<span id="reads">2473</span>　字号：<a href="javascript:txFont(18)">大</a> <a href="javascript:txFont(16)">中</a> <a href="javascript:txFont(14)">小</a></p>
+    <div class="tx-body" id="zoom">
+{body}
+    </div>
+    <p class="tx-fj">附件：<a href="/xxgk/tzgg/202509/P020250905381200.docx">桐溪区中小学生睡眠管理工作方案.docx</a></p>
+    <div class="tx-pn">
+      <p>上一篇：<a href="/xxgk/tzgg/202508/t20250828_4412.html">桐溪区教育局关于做好2025年秋季学期开学工作的通知</a></p>
+      <p>下一篇：<a href="/xxgk/tzgg/202509/t20250912_4437.html">桐溪区教育局关于开展2025年中小学“开学第一课”活动的通知</a></p>
+    </div>
+  </article>
+</main>
+<footer class="tx-footer">
+  <p>主办：琅川市桐溪区教育局　地址：琅川市桐溪区桐华路18号　电话：（0000）86230000</p>
+  <p>ICP备案号：备00000127号-1　网站标识码：0000000127</p>
+</footer>
+<script>
+  function txFont(px) {{ document.getElementById("zoom").style.fontSize = px + "px"; }}
+</script>
+</body>
+</html>
+"""
+
+
 # --------------------------------------------------------------------------- the documents
 @dataclass(frozen=True)
 class Doc:
@@ -828,6 +894,31 @@ DOCUMENTS: tuple[Doc, ...] = (
         "dev/yunling-school-library-plan-2025-2027.md",
         dict(page=yunling_page, encoding="gbk", crlf=True, wenhao_attrs=' class="yl-wh"',
              signer="云岭区教育局　　云岭区文化和旅游局", charset_label="GBK")),
+    # ---- dev, sixth batch (gold: eval/library_gold_dev6.jsonl)
+    # a four-bureau joint notice + 实施方案: 一、 = Heading 1, （一） = Heading 2, 1. and （1）
+    # paragraphs, "（责任单位：…）" paragraphs after the tasks, one Word table (主要指标: 指标/2024年基线/
+    # 2026年目标/属性) under 工作目标
+    Doc("langchuan-lab-teaching-plan-2025-2026", "docx", "dev",
+        "dev/langchuan-lab-teaching-plan-2025-2026.md",
+        dict(header="琅川市教育局文件", title="琅川市加强中小学实验教学实施方案（2025—2026年）",
+             author="琅川市教育局", centre_prefixes=("琅教发", "表1", "（此件主动公开）"),
+             flush_suffixes=("市直各学校：",))),
+    # a municipal education bureau notice + 管理规定 with a text layer (STSong-Light): red banner,
+    # running header from page 2 on, page numbers, 第一章… headings, 第一条… articles, （一）…（五）
+    # items inside three articles, duties only in prose ("X负责……")
+    Doc("langchuan-education-energy-saving-rules-2025", "pdf", "dev",
+        "dev/langchuan-education-energy-saving-rules-2025.md",
+        dict(title="琅川市教育系统节约能源管理规定", author="琅川市教育局",
+             banner="琅川市教育局文件", banner_size=26, banner_leading=42, wenhao_prefix="琅教规〔",
+             margins=(3.3, 3.0), running=("琅教规〔2025〕3号", "琅川市教育系统节约能源管理规定"),
+             head_suffixes=("直属单位：",), pages=(7, 10))),
+    # a district education bureau page, SIMPLIFIED characters, UTF-8 without a BOM, LF line ends,
+    # declaring charset=utf-8 by <meta charset> only: a two-bureau notice + 工作方案, 一、 parts,
+    # （一）X。 items run into their paragraphs, "牵头单位：…；配合单位：…；完成时限：…" lines,
+    # a 时间安排 part with 阶段 dates
+    Doc("tongxi-student-sleep-plan-2025", "html", "dev", "dev/tongxi-student-sleep-plan-2025.md",
+        dict(page=tongxi_page, encoding="utf-8", crlf=False, wenhao_attrs=' class="tx-wh"',
+             signer="桐溪区教育局　　桐溪区卫生健康局", charset_label="utf-8")),
 )
 # (The markdown documents - data/corpus/*.md, dev/*.md, test/*.md - are written directly.)
 
