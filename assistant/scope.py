@@ -129,7 +129,7 @@ class ScopeReader:
         by_title = self._named_by_title(folded)
         by_id = [document.id for document in self.documents if document.id.lower() in folded]
         exact = list(dict.fromkeys(by_place + by_title + by_id))
-        named = exact or self._quoted_in_pieces(folded)
+        named = self._by_title_within_places(exact, folded) or self._quoted_in_pieces(folded)
         asked = self._places_asked(folded)
         # A province or prefecture around some documents' places (四川 for 绵阳市) limits the
         # question to them; it does not name one of them.
@@ -168,7 +168,13 @@ class ScopeReader:
             # Years alone name documents only when each names its own (2005年的意见 and 2010年的意见);
             # a year many documents cover (2025年) narrows the search, and retrieval ranks within it.
             named = covering if len(covering) <= len(years) else []
-        return Scope(tuple(candidates), named=bool(named), within=within)
+        # Several different policies of the one place a question names, none of them by title, are
+        # its candidates: the best of them answers, as for a question that names nothing. (Editions
+        # of one policy are named together: the years or the comparison asked choose among them.)
+        one_place = len(named) > 1 and not by_title and not by_id \
+            and len({self.library.tree(document_id).document.place for document_id in named}) == 1 \
+            and len({self.title_cores[document_id] for document_id in named}) == len(named)
+        return Scope(tuple(candidates), named=bool(named) and not one_place, within=within)
 
     def clause_naming_around(self, document_id: str, folded: str) -> Clause | None:
         """The first clause of a document that names a place the question names around the document's
@@ -181,6 +187,20 @@ class ScopeReader:
 
     def _names_place(self, document: Document, folded: str) -> bool:
         return any(name in folded for name in self.places[document.id])
+
+    def _by_title_within_places(self, document_ids: list[str], folded: str) -> list[str]:
+        """Among several documents of one place the question names, those whose titles it quotes
+        most of (琅川市…实验教学实施方案, not 琅川市's other documents); all of them when it quotes none."""
+        by_place: dict[str, list[str]] = {}
+        for document_id in document_ids:
+            by_place.setdefault(self.library.tree(document_id).document.place, []).append(document_id)
+        kept: list[str] = []
+        for group in by_place.values():
+            quoted = {document_id: _quoted_chars(folded, self.title_cores[document_id]) for document_id in group}
+            best = max(quoted.values())
+            kept += [document_id for document_id in group
+                     if len(group) == 1 or best < MIN_TITLE_QUOTE or quoted[document_id] == best]
+        return kept
 
     def _named_by_title(self, folded: str) -> list[str]:
         """Documents whose title's distinctive part (not its place or period) the question quotes."""
@@ -266,6 +286,8 @@ def title_without_period(title: str) -> str:
     return _YEARS_IN_TITLE.sub("", re.sub(r"[（(][^）)]*[)）]", "", title))
 MIN_QUOTED_CHARS = 8
 MIN_QUOTED_SHARE = 0.5
+# Characters of a title a question must quote to choose it among documents of the same place.
+MIN_TITLE_QUOTE = 4
 
 
 def _quoted_chars(folded: str, title: str) -> int:

@@ -572,3 +572,27 @@ def test_a_joint_issuer_is_named_in_full(tmp_path_factory):
     answer = library.ask("翠屏省中小学实验教学提升计划是哪些部门联合印发的？")
     assert "翠屏省教育厅等三部门" in answer.answer
     assert "翠屏省财政厅" in answer.answer and "翠屏省科学技术厅" in answer.answer
+
+
+CITY_PLAN = """# 澜沧市中小学实验教学提升方案（2025—2026年）
+
+澜沧市教育局
+2025年4月1日
+
+一、主要任务
+
+（一）开齐实验课程。小学科学、初中理化生实验开出率达到100%。（责任单位：市教育局基础教育处）
+
+（二）配齐实验员。24个班以上的中学配备专职实验员不少于2名。（责任单位：市教育局人事处）
+"""
+
+
+def test_among_several_documents_of_one_place_the_title_or_the_best_match_answers(tmp_path_factory):
+    library = library_of(tmp_path_factory, {"lancang-sports-grounds-2025": CITY_RULES,
+                                            "lancang-lab-teaching-2025-2026": CITY_PLAN,
+                                            "qingwu-plan-2025-2027": NEW_EDITION})
+    by_title = library.ask("澜沧市中小学实验教学提升方案由哪个单位负责配齐实验员？")
+    assert {c.document for c in by_title.citations} == {"lancang-lab-teaching-2025-2026"}
+    by_place = library.ask("澜沧市学校体育场地开放时间是几点到几点？")
+    assert {c.document for c in by_place.citations} == {"lancang-sports-grounds-2025"}
+    assert "9时至17时" in by_place.answer
