@@ -73,9 +73,9 @@ _MARKERS = (
 _ROW = _Marker("row", 4, re.compile(r"(?!)"))
 _MARKER_BY_NAME = {marker.name: marker for marker in (*_MARKERS, _ROW)}
 # Markers that may start a new heading in the middle of a line, right after a sentence ends
-# ("一、提高认识。（一）……1.……" or "第一章总则第一条为了……").
+# ("一、提高认识。（一）……1.……" or "第一章总则第一条为了……"); the colon of a clock time (21:00、) ends none.
 _INLINE_START = re.compile(
-    rf"(?<=[。；;！？!?：:{_CLOSERS}])\s*(?=第\s*{_NUM}\s*[章节条節條]|[{_CN}]{{1,3}}、|[（(]\s*[{_CN}\d]{{1,3}}\s*[)）]|"
+    rf"(?<=[。；;！？!?：:{_CLOSERS}])(?<!\d[:：])\s*(?=第\s*{_NUM}\s*[章节条節條]|[{_CN}]{{1,3}}、|[（(]\s*[{_CN}\d]{{1,3}}\s*[)）]|"
     rf"\d{{1,2}}[.．、]{_NOT_DECIMAL}|[{_CIRCLED}])")
 _CHAPTER_THEN_ARTICLE = re.compile(rf"^(第\s*{_NUM}\s*[章节節][^。；，,：:\s]{{0,20}}?)\s*(?=第\s*{_NUM}\s*[节条節條])")
 

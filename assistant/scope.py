@@ -148,12 +148,13 @@ class ScopeReader:
         candidates = named or region or [document.id for document in self.documents]
         years, spoken = self._years(folded)
         if years and named:
-            # Years choose among the editions of each named place (西青区 2023—2025 or 2026—2028);
-            # they do not drop another place the question names.
-            by_place: dict[str, list[str]] = {}
+            # Years choose among the editions of each named policy (西青区 2023—2025 or 2026—2028);
+            # they do not drop another place or another policy the question names.
+            editions: dict[tuple[str, str], list[str]] = {}
             for document_id in named:
-                by_place.setdefault(self.library.tree(document_id).document.place, []).append(document_id)
-            named = [document_id for group in by_place.values()
+                policy = (self.library.tree(document_id).document.place, self.title_cores[document_id])
+                editions.setdefault(policy, []).append(document_id)
+            named = [document_id for group in editions.values()
                      for document_id in (self._best_covering(group, years) or group)]
             candidates = named
             # A named document may speak of a year outside its period (a baseline: 2020年的89.6%).
@@ -162,12 +163,16 @@ class ScopeReader:
                 return Scope((), refusal="other_year")
         elif years:
             covering = self._best_covering(candidates, years)
-            if not covering:
+            # A document without a period (a 规定) may set targets for the year asked (到2027年底).
+            mentioning = [document_id for document_id in candidates if document_id not in covering
+                          and self.library.tree(document_id).document.period is None
+                          and any(word in self._text(document_id) for word in spoken)]
+            if not covering and not mentioning:
                 return Scope((), refusal="other_year")
-            candidates = covering
+            candidates = covering + mentioning
             # Years alone name documents only when each names its own (2005年的意见 and 2010年的意见);
             # a year many documents cover (2025年) narrows the search, and retrieval ranks within it.
-            named = covering if len(covering) <= len(years) else []
+            named = covering if len(covering) <= len(years) and not mentioning else []
         # Several different policies of the one place a question names, none of them by title, are
         # its candidates: the best of them answers, as for a question that names nothing. (Editions
         # of one policy are named together: the years or the comparison asked choose among them.)

@@ -596,3 +596,33 @@ def test_among_several_documents_of_one_place_the_title_or_the_best_match_answer
     by_place = library.ask("澜沧市学校体育场地开放时间是几点到几点？")
     assert {c.document for c in by_place.citations} == {"lancang-sports-grounds-2025"}
     assert "9时至17时" in by_place.answer
+
+
+RULES_WITH_TARGET = """# 澜沧市教育系统节约能源管理规定
+
+澜沧市教育局
+2025年7月8日
+
+第一条　为了推进节约型校园建设，制定本规定。
+
+第二条　到2027年底，全市教育系统分布式光伏装机容量达到15兆瓦。
+
+第三条　“绿色校园”平台向全体师生开放使用。
+
+第四条　每年认定节能示范校10所。
+"""
+
+
+def test_years_and_details_a_policy_does_not_give(tmp_path_factory):
+    library = library_of(tmp_path_factory, {"lancang-energy-rules-2025": RULES_WITH_TARGET,
+                                            "lancang-lab-teaching-2025-2026": CITY_PLAN,
+                                            "qingwu-plan-2025-2027": NEW_EDITION})
+    # A document without a period may set a target for the year asked.
+    solar = library.ask("学校屋顶装分布式光伏，到2027年底装机容量要达到多少？")
+    assert not solar.refused and "15兆瓦" in solar.answer
+    scoped = library.ask("澜沧市到2027年底分布式光伏装机容量要达到多少？")
+    assert {c.document for c in scoped.citations} == {"lancang-energy-rules-2025"}
+    # A website, the schools chosen, or a list of people: the policy gives none.
+    for question in ("澜沧市“绿色校园”平台的网址是什么？怎么登录？", "澜沧市哪些学校被认定为节能示范校？",
+                     "澜沧市节能示范校评审专家都有哪些人？能给我名单吗？"):
+        assert library.ask(question).refused, question

@@ -204,3 +204,10 @@ def test_a_notice_title_wrapped_over_three_lines_is_joined():
     ]), "myopia")
     assert tree.document.title == "某市儿童青少年近视防控攻坚行动计划（2024—2026年）"
     assert tree.document.issuer == "某市教育局等七部门"
+
+
+def test_a_clock_time_is_not_a_heading():
+    tree = parse_policy("某区睡眠管理方案\n一、重点任务\n（一）控制作业。小学生到21:00、初中生到22:00仍未完成作业的可以停止。"
+                        "到校时间一般不早于7:50. 午休不少于20分钟。", "sleep")
+    assert [clause.id for clause in tree.clauses if clause.kind == ClauseKind.MEASURE] == []
+    assert "21:00、初中生到22:00" in tree.clause("一（一）").text
