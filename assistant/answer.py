@@ -40,6 +40,8 @@ ITEM_CONTENT_CHARS = 160
 MIN_CONTENT_CHARS = 4
 # An item the question names is quoted up to this length; its own text counts from this length.
 NAMED_ITEM_CHARS = 360
+ARTICLE_CHARS = 480
+SHORT_CLAUSE_CHARS = 200
 MIN_PROSE_CHARS = 30
 # A part of a sentence (up to ；) is quoted with the rest of its sentence up to this length.
 WHOLE_SENTENCE_CHARS = 120
@@ -943,6 +945,12 @@ class Composer:
             clauses = self.tree.clauses_of(item)
             head = clauses[0]
             lines.append(f"{self.heading(item)}")
+            if not item.title:
+                # An article is quoted as written, its enumeration (（一）…（五）) and what follows it included.
+                lines.append(fit_answer("\n".join(self._without_units(clause.text) for clause in clauses),
+                                        ARTICLE_CHARS))
+                citations.extend((clause, 1.0) for clause in clauses)
+                continue
             if self._has_target_field(item):
                 lines.append("行动目标：" + self._first_sentences(self._strip_field(self._without_units(head.text)), 200))
             else:
@@ -1184,7 +1192,11 @@ class Composer:
                          for after in self.evidence_finder.following(sentence, HEADLINE_FOLLOWERS)]
             own = sentences + [after for after in followers if after.clause.id == clause.id]
             under = [after for after in followers if after.clause.id != clause.id and after.clause.id not in chosen]
-            excerpt = self._excerpt(list({sentence.position: sentence for sentence in own}.values()))
+            # A short clause (an article of two sentences) is quoted whole: its other sentence often
+            # answers the other half of the question.
+            whole = self._without_units(clause.text)
+            excerpt = whole if len(whole) <= SHORT_CLAUSE_CHARS and "\n" not in whole else \
+                self._excerpt(list({sentence.position: sentence for sentence in own}.values()))
             excerpt += "".join(self._without_units(after.text) for after in under)
             if not excerpt:
                 continue

@@ -626,3 +626,29 @@ def test_years_and_details_a_policy_does_not_give(tmp_path_factory):
     for question in ("澜沧市“绿色校园”平台的网址是什么？怎么登录？", "澜沧市哪些学校被认定为节能示范校？",
                      "澜沧市节能示范校评审专家都有哪些人？能给我名单吗？"):
         assert library.ask(question).refused, question
+
+
+ARTICLES_WITH_LISTS = """# 澜沧市学校节能考核办法
+
+澜沧市教育局
+2025年5月1日
+
+第一条　市教育局每年对各学校节能工作进行考核，考核内容包括：
+
+（一）节能制度落实情况；
+
+（二）能耗定额完成情况。
+
+考核结果分为优秀、良好、合格、不合格4个等次，纳入学校年度考核。
+
+第二条　空调使用实行温度控制，夏季室内温度设置不得低于26℃，冬季不得高于20℃。室外温度低于28℃时原则上不开启制冷空调。
+"""
+
+
+def test_an_article_is_quoted_with_its_list_and_a_short_one_whole(tmp_path_factory):
+    library = library_of(tmp_path_factory, {"lancang-energy-review-2025": ARTICLES_WITH_LISTS,
+                                            "qingwu-plan-2025-2027": NEW_EDITION})
+    article = library.ask("澜沧市学校节能考核办法第一条的考核内容有哪些？考核结果怎么用？")
+    assert "能耗定额完成情况" in article.answer and "4个等次" in article.answer
+    temperatures = library.ask("澜沧市学校夏天空调最低开到多少度？外面多少度以下不开冷空调？")
+    assert "26℃" in temperatures.answer and "28℃" in temperatures.answer
