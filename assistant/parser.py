@@ -318,7 +318,9 @@ class _TreeBuilder:
             self.pending_columns = [line.text]
             return True
         if self.pending_columns and self.table is None:
-            if line.marker == "text" and len(line.text) <= 12 and not line.text.endswith(_SENTENCE_END):
+            # Short lines are column names until the first row's number (1) begins the rows.
+            if line.marker == "text" and len(line.text) <= 12 and not line.text.endswith(_SENTENCE_END) \
+                    and not line.text.isdigit():
                 self.pending_columns.append(line.text)
                 return True
             if len(self.pending_columns) >= 3:
@@ -808,7 +810,7 @@ def _build_item(writer: _ClauseWriter, node: _Node, part: Part | None, part_id: 
 
 
 def _row_title(text: str) -> str:
-    first = re.split(r"[。；，,]", text, maxsplit=1)[0]
+    first = re.split(r"[。；，,\n]", text, maxsplit=1)[0]
     return first[:30]
 
 

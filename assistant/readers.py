@@ -2,7 +2,7 @@
 
 This is the "file → text" step of file → text → clauses: it knows file formats, not policies.
 The text has one paragraph or heading a line; Word headings keep their level as markdown ``#``
-markers, and PDF lines broken by wrapping or page breaks are joined again, so the parser sees
+markers, Word and markdown tables give one cell a line, row by row, and PDF lines broken by wrapping or page breaks are joined again, so the parser sees
 the same text whichever format the policy came in.
 
     >>> from assistant.readers import read_document
@@ -488,8 +488,26 @@ def _join(text: str, continuation: str) -> str:
     return f"{text} {continuation}" if between_words and not (last.isdigit() and first.isdigit()) else text + continuation
 
 
+# A markdown table row (| a | b |) and the row under its header (| --- | :-: |).
+_PIPE_ROW = re.compile(r"^\s*\|(.*)\|\s*$")
+_PIPE_RULE = re.compile(r"^[\s|:\-]+$")
+
+
+def _read_markdown(path: Path, data: bytes) -> str:
+    """Markdown as written, its pipe tables read as a Word table is: one cell a line, row by row."""
+    lines = []
+    for line in _decode(path, data).splitlines(keepends=True):
+        row = _PIPE_ROW.match(line)
+        if row is None:
+            lines.append(line)
+        elif not _PIPE_RULE.fullmatch(line):
+            lines += [cell.strip() + "\n" for cell in row.group(1).split("|") if cell.strip()]
+    return "".join(lines)
+
+
 _READERS: dict[str, Callable[[Path, bytes], str]] = {
-    **dict.fromkeys(TEXT_SUFFIXES, _decode),
+    **dict.fromkeys((".txt", ".text"), _decode),
+    **dict.fromkeys((".md", ".markdown"), _read_markdown),
     **dict.fromkeys(HTML_SUFFIXES, _read_html),
     ".docx": _read_docx,
     ".pdf": _read_pdf,

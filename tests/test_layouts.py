@@ -211,3 +211,18 @@ def test_a_clock_time_is_not_a_heading():
                         "到校时间一般不早于7:50. 午休不少于20分钟。", "sleep")
     assert [clause.id for clause in tree.clauses if clause.kind == ClauseKind.MEASURE] == []
     assert "21:00、初中生到22:00" in tree.clause("一（一）").text
+
+
+def test_a_task_table_in_an_attachment_with_a_deadline_column():
+    tree = parse_policy("\n".join([
+        "某县社区教育三年行动方案（2024—2026年）", "某县人民政府办公室", "2024年3月1日",
+        "一、重点任务", "（一）建设社区学校。建成社区学校20所。（责任单位：县教育局）",
+        "附件：重点任务分工表",
+        "序号", "重点任务", "牵头单位", "配合单位", "完成时限",
+        "1", "建设社区学校", "县教育局", "县财政局", "2025年底前",
+        "2", "开设老年大学分校", "县老干部局", "县教育局", "2026年6月底前",
+    ]), "community")
+    rows = [item for item in tree.items if item.id.startswith("序号")]
+    assert [(row.title, row.responsible_units, row.cooperating_units) for row in rows] == [
+        ("建设社区学校", ("县教育局",), ("县财政局",)), ("开设老年大学分校", ("县老干部局",), ("县教育局",))]
+    assert "2026年6月底前" in tree.clause("序号2").text

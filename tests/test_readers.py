@@ -482,3 +482,11 @@ def test_a_page_title_loses_the_site_name_a_cms_appends(tmp_path):
     path = tmp_path / "站名.html"
     path.write_bytes(page.encode("utf-8"))
     assert lines_of(read_document(path))[0] == TITLE
+
+
+def test_a_markdown_table_is_read_one_cell_a_line_like_a_word_table(tmp_path):
+    path = tmp_path / "分工.md"
+    path.write_text("附件：重点任务分工表\n\n| 序号 | 重点任务 | 牵头单位 |\n| :--- | --- | ---: |\n"
+                    "| 1 | 建设社区学校 | 县教育局 |\n\n正文 | 不是表格\n", encoding="utf-8")
+    assert read_document(path).splitlines() == ["附件：重点任务分工表", "", "序号", "重点任务", "牵头单位",
+                                                "1", "建设社区学校", "县教育局", "", "正文 | 不是表格"]
