@@ -268,7 +268,8 @@ class Composer:
                 topic_text = topic_text.replace(title, " ")
         topic_tokens = self.tokenizer.tokens(topic_text)
         # A word and the character after it that the policy writes together (足球课) is a topic word too.
-        topic_tokens += [word for word in self.tokenizer.compounds(topic_text) if word in self.corpus_folded]
+        topic_tokens += [word for word in self.tokenizer.compounds(folded)
+                         if word in topic_text and word in self.corpus_folded]
         # A question that quotes the document's title ("黄南州教育事业发展“十四五”规划第三章…") names the
         # document with those words, not a topic.
         quoted = {token for token in topic_tokens if token in self.title_tokens}
