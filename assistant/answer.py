@@ -609,6 +609,9 @@ class Composer:
                                 if responsible_units(clause.text) or cooperating_units(clause.text))
                 if lead or cooperating:
                     found.append(Duty(measure, lead, cooperating, sources))
+            measures = [clause for clause in clauses if measure_id.fullmatch(clause.id)]
+            if len(measures) > 1 and [duty.measure for duty in found] == measures[-1:]:
+                found = []   # one note after the last measure names the whole item's units
             self._duties[item.id] = found
         return self._duties[item.id]
 
@@ -695,21 +698,17 @@ class Composer:
                 continue
             lines.append(self.templates["unit_items"].format(unit=unit, count=count_text(len(items))))
             lines.extend(self._grouped_titles(items))
-            # Items without units of their own (保障措施) may still give a unit work in their text.
-            mentioned = [clause for clause in self.tree.clauses
-                         if clause.item_id and unit in clause.text
-                         and self._names_no_units(self.tree.item(clause.item_id))
-                         and self._in_named_parts(self.tree.item(clause.item_id), query)]
+            mentioned = self._mentioned(unit, query)
             if mentioned:
-                lines.append(self.templates["unit_mentioned"].format(
-                    headings="、".join(self.heading(self.tree.item(clause.item_id)) for clause in mentioned)))
+                lines.append(self._mentioned_line(mentioned, unit))
             all_items.extend(items)
             mentions.extend(mentioned)
         citations = [pair for item in dict.fromkeys(all_items) for pair in self._unit_sources(item)]
-        if len(set(all_items)) <= FEW_ITEMS:
+        few = list(dict.fromkeys(all_items))
+        if len(few) <= FEW_ITEMS:
             # A unit with one or two tasks: what the tasks say, not only their titles.
-            for item in dict.fromkeys(all_items):
-                text, clauses = self._item_content(item)
+            for item in few:
+                text, clauses = self._item_content(item, NAMED_ITEM_CHARS // max(1, len(few)))
                 if text:
                     lines.append(f"{self._item_name(item)}：{text}")
                     citations.extend((clause, 0.9) for clause in clauses)
@@ -723,15 +722,21 @@ class Composer:
                 return text[len(heading):].lstrip("。.：: ")
         return text
 
-    def _item_content(self, item: Item) -> tuple[str, list[Clause]]:
-        """The opening of what an item says beyond its heading, and the clauses it is taken from."""
+    def _item_content(self, item: Item, budget: int) -> tuple[str, list[Clause]]:
+        """What an item says beyond its heading (its own text, then its measures), up to ``budget``
+        characters, and the clauses it is taken from."""
         clauses = self.tree.clauses_of(item)
-        text = self._item_prose(item)
-        if len(text) >= MIN_CONTENT_CHARS:
-            return self._first_sentences(text, ITEM_CONTENT_CHARS), clauses[:1]
-        measures = clauses[1:3]
-        return self._first_sentences(" ".join(self._without_units(clause.text) for clause in measures),
-                                     ITEM_CONTENT_CHARS), measures
+        prose = self._item_prose(item)
+        parts = ([(prose, clauses[0])] if len(prose) >= MIN_CONTENT_CHARS else []) + \
+            [(self._without_units(clause.text), clause) for clause in clauses[1:]]
+        used: list[Clause] = []
+        text = ""
+        for piece, clause in parts:
+            if text and len(text) + len(piece) > budget:
+                return self._first_sentences(text + piece, budget), used + [clause]
+            text += piece
+            used.append(clause)
+        return text, used
 
     def _compose_unit_measures(self, query: Query):
         """A unit's measures, in a document that names units per measure: those it leads and those it
@@ -756,13 +761,38 @@ class Composer:
                 phrase = self._measure_headline if len(mine) > FEW_ITEMS else \
                     (lambda clause: self._first_sentences(self._without_units(clause.text), ITEM_CONTENT_CHARS))
                 for item_id in dict.fromkeys(duty.measure.item_id for duty in mine):
+                    item = self.tree.item(item_id)
                     measures = [phrase(duty.measure) for duty in mine
                                 if duty.measure.item_id == item_id and duty.measure.id != item_id]
-                    lines.append(self.heading(self.tree.item(item_id)) + ("：" + "".join(measures) if measures else "。"))
+                    if not measures and len(mine) <= FEW_ITEMS:
+                        # The whole item is the unit's (its note names the item's units): what it says.
+                        content, clauses = self._item_content(item, NAMED_ITEM_CHARS // len(mine))
+                        measures = [content] if content else []
+                        citations.extend((clause, 0.9) for clause in clauses)
+                    lines.append(self.heading(item) + ("：" + "".join(measures) if measures else "。"))
                 citations.extend((clause, 1.0) for duty in mine for clause in (duty.measure, *duty.sources))
+            mentioned = self._mentioned(unit, query)
+            if mentioned:
+                lines.append(self._mentioned_line(mentioned, unit))
+                citations.extend((clause, 0.5) for clause in mentioned)
             if not citations:
                 lines.append(self.templates["unit_items_none"].format(title=self.title, this=self.this, unit=unit))
         return "\n".join(lines), citations
+
+    def _mentioned(self, unit: str, query: Query) -> list[Clause]:
+        """Clauses of items without units of their own (保障措施) that still give the unit work in
+        their text (领导小组办公室设在市教育局…处)."""
+        return [clause for clause in self.tree.clauses
+                if clause.item_id and unit in clause.text
+                and self._names_no_units(self.tree.item(clause.item_id))
+                and self._in_named_parts(self.tree.item(clause.item_id), query)]
+
+    def _mentioned_line(self, mentioned: list[Clause], unit: str) -> str:
+        """Where else the unit is named, with the sentence that names it (领导小组办公室设在…处)."""
+        said = [sentence.text for clause in mentioned for sentence in sentences_of(clause) if unit in sentence.text]
+        return self.templates["unit_mentioned"].format(
+            headings="、".join(dict.fromkeys(self.heading(self.tree.item(clause.item_id)) for clause in mentioned)),
+            sentences="".join(dict.fromkeys(said)))
 
     def _grouped_titles(self, items: list[Item]) -> list[str]:
         lines = []
@@ -967,7 +997,8 @@ class Composer:
 
     @staticmethod
     def _without_units(text: str) -> str:
-        return re.sub(r"\s*[（(]\s*责任单位[^)）]*[)）]", "", text).strip()
+        # A unit name may hold brackets of its own: （责任单位：市教育局、各区（县）教育局）.
+        return re.sub(r"\s*[（(]\s*责任单位(?:[^()（）]|[（(][^()（）]*[)）])*[)）]", "", text).strip()
 
     def _compose_outline(self) -> tuple[str, list[tuple[Clause, float]]]:
         parts = [part for part in self.tree.parts if part.label]

@@ -652,3 +652,40 @@ def test_an_article_is_quoted_with_its_list_and_a_short_one_whole(tmp_path_facto
     assert "能耗定额完成情况" in article.answer and "4个等次" in article.answer
     temperatures = library.ask("澜沧市学校夏天空调最低开到多少度？外面多少度以下不开冷空调？")
     assert "26℃" in temperatures.answer and "28℃" in temperatures.answer
+
+
+ITEM_NOTES = """# 澜沧市美育浸润行动实施方案（2025—2027年）
+
+澜沧市教育局
+2025年3月18日
+
+一、重点任务
+
+（一）实施课堂提质行动。开齐开足艺术课程。
+
+1.艺术课程开课率达到100%。
+
+牵头单位：市教育局基础教育处；配合单位：市教育科学研究院
+
+（二）实施特色创建行动。引导学校打造特色项目。
+
+1.每年评选市级美育示范学校不少于15所。
+
+2.每所学校艺术社团不少于5个。
+
+牵头单位：市教育局艺术处；配合单位：市文化局、各区（县）教育局
+
+二、保障措施
+
+（一）加强组织领导。成立美育工作领导小组，领导小组办公室设在市教育局艺术处。
+"""
+
+
+def test_a_note_after_an_items_last_measure_is_the_items_and_other_mentions_are_quoted(tmp_path_factory):
+    library = library_of(tmp_path_factory, {"lancang-aesthetic-2025-2027": ITEM_NOTES,
+                                            "qingwu-plan-2025-2027": NEW_EDITION})
+    helper = library.ask("澜沧市美育方案里市文化局要配合做什么？")
+    assert "实施特色创建行动" in helper.answer
+    assert "15所" in helper.answer and "5个" in helper.answer   # the whole item, not only its last measure
+    lead = library.ask("澜沧市美育方案里市教育局艺术处承担哪些任务？")
+    assert "实施特色创建行动" in lead.answer and "领导小组办公室设在市教育局艺术处" in lead.answer
