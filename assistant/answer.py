@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Iterable
 
 from .evidence import Evidence, EvidenceFinder, EvidenceQuery, Sentence, Shape, holds, is_headline, sentences_of
@@ -42,6 +42,8 @@ MIN_CONTENT_CHARS = 4
 NAMED_ITEM_CHARS = 360
 ARTICLE_CHARS = 480
 SHORT_CLAUSE_CHARS = 200
+# Items numbered through a document: at least this many, each number once.
+MIN_NUMBERED_THROUGH = 5
 MIN_PROSE_CHARS = 30
 # A part of a sentence (up to ；) is quoted with the rest of its sentence up to this length.
 WHOLE_SENTENCE_CHARS = 120
@@ -372,6 +374,11 @@ class Composer:
         for match in ARTICLE_REF.finditer(folded):
             articles = [item for item in [self._item_by_id(f"第{match.group(1)}条"),
                                           self._item_by_number_label("条", match.group(1))] if item]
+            if not articles and not items and not self.lexicon.cues("count", folded) and not self.named_parts(folded):
+                # 第3条 of a 工作要点 whose items are numbered 1.–20. through its parts: item 3 (not
+                # when a part is named, or its entries counted: 第二部分有几条？第一条是…).
+                through = self._numbered_through.get(parse_chinese_numeral(match.group(1).replace("两", "二")))
+                articles = [through] if through else []
             items += articles
             if not articles:
                 numbered_entries.append(match.group(1))
@@ -402,6 +409,16 @@ class Composer:
             if match:
                 return match
         return None
+
+    @cached_property
+    def _numbered_through(self) -> dict[int, Item]:
+        """Items numbered 1., 2., … through the whole document (a 工作要点), by number; empty when
+        the numbering starts again in each part."""
+        numbered = [item for item in self.tree.items if re.fullmatch(r"\d+[.．、]", item.label)]
+        numbers = [item.number for item in numbered]
+        if len(numbered) < MIN_NUMBERED_THROUGH or len(set(numbers)) != len(numbers):
+            return {}
+        return {item.number: item for item in numbered}
 
     def _item_by_number_label(self, suffix: str, numeral: str) -> Item | None:
         """第3条 and 第三条 name the same article."""
@@ -484,7 +501,7 @@ class Composer:
         if not (query.items or query.units or query.topic_terms) and (
                 self._asks_whole_tree(folded)):
             return Intent.COUNT if cues("count", folded) and not cues("list", folded) else Intent.LIST
-        if query.units and not cues("responsible_units", folded) and (
+        if query.units and (not cues("responsible_units", folded) or cues("reverse_units", folded)) and (
                 cues("unit_items", folded) or not query.topic_terms or
                 any(word in folded for word in ("负责", *self.lexicon.lead_words, *self.lexicon.cooperating_words))):
             return Intent.UNIT_ITEMS
@@ -1053,14 +1070,24 @@ class Composer:
         citations: list[tuple[Clause, float]] = []
         for part in query.parts or self.main_parts():
             items = self.tree.items_in(part)
-            lines.append(self.templates["list"].format(title=self.title, this=self.this, part=part.title or part.heading,
-                                                       count=count_text(len(items))))
+            lines.append(self.templates["list"].format(title=self.title, this=self.this, part=self._part_name(part),
+                                                       count=count_text(len(items)), unit=self._entry_unit(items)))
             lines.extend(self._item_name(item) for item in items)
             lines, citations = self._with_count_statement(part, lines, citations)
             # The part's own heading clause (一、提高认识，明确任务。) first, when it has one.
             citations.extend((self.tree.clause(clause_id), 1.0) for clause_id in part.clause_ids[:1])
             citations.extend((self._head(item), 1.0) for item in items)
         return "\n".join(lines), citations
+
+    @staticmethod
+    def _part_name(part: Part) -> str:
+        """A chapter or a 部分 by its number and title (第六章监督考核), another part by its title."""
+        return part.heading if part.label.startswith("第") else (part.title or part.heading)
+
+    def _entry_unit(self, items: list[Item]) -> str:
+        """Articles are counted in 条, other entries in 项."""
+        articles = items and all(item.id.startswith("第") and item.id.endswith("条") for item in items)
+        return self.templates["outline_unit_article" if articles else "outline_unit_item"]
 
     def _with_count_statement(self, part: Part, lines: list[str], citations: list[tuple[Clause, float]]):
         """Where the document itself states how many items a part has (实施七项攻坚行动), quote and cite it."""
@@ -1085,8 +1112,8 @@ class Composer:
         for part in query.parts:
             items = self.tree.items_in(part)
             lines.append(self.templates["count"].format(
-                title=self.title, this=self.this, part=part.title or part.heading, count=count_text(len(items)),
-                titles="；".join(self._item_name(item) for item in items)))
+                title=self.title, this=self.this, part=self._part_name(part), count=count_text(len(items)),
+                unit=self._entry_unit(items), titles="；".join(self._item_name(item) for item in items)))
             lines, citations = self._with_count_statement(part, lines, citations)
             citations.extend((self._head(item), 1.0) for item in items)
         return "\n".join(lines), citations

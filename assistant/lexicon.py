@@ -17,7 +17,8 @@ from .text import fold
 
 INTENT_CUE_KEYS = ("responsible_units", "unit_items", "target", "measures", "list", "count", "document", "library",
                    "outline", "asks_amount", "asks_time", "asks_place", "asks_condition", "edition_added",
-                   "edition_removed", "edition_changed", "articles_form", "national", "outline_parts")
+                   "edition_removed", "edition_changed", "articles_form", "national", "outline_parts",
+                   "reverse_units")
 
 
 # Questions whose readings are remembered (a few hundred strings).

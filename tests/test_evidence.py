@@ -689,3 +689,17 @@ def test_a_note_after_an_items_last_measure_is_the_items_and_other_mentions_are_
     assert "15所" in helper.answer and "5个" in helper.answer   # the whole item, not only its last measure
     lead = library.ask("澜沧市美育方案里市教育局艺术处承担哪些任务？")
     assert "实施特色创建行动" in lead.answer and "领导小组办公室设在市教育局艺术处" in lead.answer
+
+
+def test_numbered_entries_and_reverse_unit_questions(tmp_path_factory):
+    points = "\n\n".join(["# 澜沧市2025年学校体育工作要点", "澜沧市教育局", "2025年2月1日", "一、普及教学"]
+                         + [f"{n}.任务{n}要做的事。【牵头单位】市教育局{'体卫艺处' if n % 2 else '基教处'}" for n in range(1, 4)]
+                         + ["二、保障条件"]
+                         + [f"{n}.任务{n}要做的事。【牵头单位】市教育局基教处" for n in range(4, 7)])
+    library = library_of(tmp_path_factory, {"lancang-sports-points-2025": points, "lancang-energy-review-2025":
+                                            ARTICLES_WITH_LISTS, "qingwu-plan-2025-2027": NEW_EDITION})
+    # 第5条 of a document numbered 1.–6. through its parts is item 5.
+    assert "任务5要做的事" in library.ask("澜沧市学校体育工作要点的第5条是什么？").answer
+    # "是哪些任务的责任单位" asks for the unit's tasks.
+    reverse = library.ask("澜沧市学校体育工作要点里，市教育局体卫艺处是哪些任务的责任单位？")
+    assert "任务1" in reverse.answer and "任务3" in reverse.answer and "任务2" not in reverse.answer
