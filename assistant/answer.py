@@ -42,6 +42,9 @@ MIN_CONTENT_CHARS = 4
 NAMED_ITEM_CHARS = 360
 ARTICLE_CHARS = 480
 SHORT_CLAUSE_CHARS = 200
+# A named item with at most this many measures has each told up to its share of NAMED_ITEM_CHARS.
+MAX_MEASURES_TOLD = 6
+MIN_MEASURE_CHARS = 60
 # Items numbered through a document: at least this many, each number once.
 MIN_NUMBERED_THROUGH = 5
 MIN_PROSE_CHARS = 30
@@ -940,7 +943,12 @@ class Composer:
                 lines.append(self._first_sentences(prose, budget))
                 citations.append((head, 1.0))
             if measures:
-                lines.extend(self._measure_headline(clause) for clause in measures)
+                if query.items and len(measures) <= MAX_MEASURES_TOLD:
+                    # A named item's few measures are told, not only headlined (1.实施…工程。每年培养20名…).
+                    share = max(MIN_MEASURE_CHARS, NAMED_ITEM_CHARS // len(measures))
+                    lines.extend(self._first_sentences(self._without_units(clause.text), share) for clause in measures)
+                else:
+                    lines.extend(self._measure_headline(clause) for clause in measures)
                 if query.items and head not in measures:   # the item named: its own clause states its title
                     citations.append((head, 1.0))
                 citations.extend((clause, 1.0) for clause in measures)

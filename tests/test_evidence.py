@@ -703,3 +703,12 @@ def test_numbered_entries_and_reverse_unit_questions(tmp_path_factory):
     # "是哪些任务的责任单位" asks for the unit's tasks.
     reverse = library.ask("澜沧市学校体育工作要点里，市教育局体卫艺处是哪些任务的责任单位？")
     assert "任务1" in reverse.answer and "任务3" in reverse.answer and "任务2" not in reverse.answer
+
+
+def test_a_named_items_few_measures_are_told_not_only_headlined(tmp_path_factory):
+    plan = "\n\n".join(["# 澜沧市教师队伍建设方案（2025—2027年）", "澜沧市教育局", "2025年3月1日", "一、重点任务",
+                        "（一）打造高水平干部队伍。建设一支业务精湛的干部队伍。",
+                        "1.实施校长培养工程。每年培养骨干校长20名。", "2.完善教师培训体系。五年一周期培训不少于360学时。"])
+    library = library_of(tmp_path_factory, {"lancang-teachers-2025-2027": plan, "qingwu-plan-2025-2027": NEW_EDITION})
+    answer = library.ask("澜沧市教师队伍建设方案重点任务（一）有哪些具体举措？")
+    assert "20名" in answer.answer and "360学时" in answer.answer
