@@ -34,6 +34,9 @@ EVIDENCE_POOL = 40
 EVIDENCE_KEPT = 8
 # A word that names a unit (市教育局, 县卫生健康委): it is looked for as the one in charge.
 _UNIT_NAME = re.compile(r"..(局|委|办|院|中心|政府|部)$")
+# A unit named in a question the way policies write them (市交通运输局, 县卫生健康委员会).
+_PROSE_UNIT = re.compile(r"(?:市|区|县|省|州)[\u4e00-\u9fff]{2,10}?(?:局|委员会|委|办公室|办|院|中心)")
+MAX_PROSE_CLAUSES = 6
 # A unit with at most this many tasks is answered with what they say, not only their titles.
 FEW_ITEMS = 2
 ITEM_CONTENT_CHARS = 160
@@ -583,8 +586,33 @@ class Composer:
     def compose(self, query: Query, intent: Intent, hits: list[Hit]) -> tuple[str, list[tuple[Clause, float]]]:
         if self._asks_boxes(query):
             return self._compose_boxes()
+        units = self._prose_units(query)
+        if units and intent in (Intent.TOPIC, Intent.MEASURES) and self.lexicon.cues("unit_items", query.folded):
+            return self._compose_prose_units(units)
         handler = getattr(self, f"_compose_{intent.value}")
         return handler(query, hits)
+
+    def _prose_units(self, query: Query) -> list[str]:
+        """Units the question names that this document gives work only in its prose (市交通运输局负责……)."""
+        return list(dict.fromkeys(match.group(0) for match in _PROSE_UNIT.finditer(query.folded)
+                                  if match.group(0) not in self.unit_of and f"{match.group(0)}负责" in self.corpus_folded))
+
+    def _compose_prose_units(self, units: list[str]):
+        """Every sentence of the body that names each unit, by clause: its duties as the text states them."""
+        lines: list[str] = []
+        citations: list[tuple[Clause, float]] = []
+        for unit in units:
+            lines.append(self.templates["unit_in_prose"].format(unit=unit))
+            found = 0
+            for clause in self.tree.clauses:
+                if clause.kind == ClauseKind.NOTICE or found == MAX_PROSE_CLAUSES:
+                    continue
+                said = [sentence.text for sentence in sentences_of(clause) if unit in fold(sentence.text)]
+                if said:
+                    lines.append(self.templates["topic"].format(heading=self.clause_heading(clause)) + "".join(said))
+                    citations.append((clause, 1.0))
+                    found += 1
+        return "\n".join(lines), citations
 
     def _asks_boxes(self, query: Query) -> bool:
         """"有几个专栏？各叫什么？": the question names the kind of box and asks for all of them."""

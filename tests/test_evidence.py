@@ -712,3 +712,11 @@ def test_a_named_items_few_measures_are_told_not_only_headlined(tmp_path_factory
     library = library_of(tmp_path_factory, {"lancang-teachers-2025-2027": plan, "qingwu-plan-2025-2027": NEW_EDITION})
     answer = library.ask("澜沧市教师队伍建设方案重点任务（一）有哪些具体举措？")
     assert "20名" in answer.answer and "360学时" in answer.answer
+
+
+def test_units_given_work_only_in_prose_are_answered_with_every_sentence_that_names_them(tmp_path_factory):
+    library = library_of(tmp_path_factory, {"songling-football-measures-2025": PROSE_DUTIES,
+                                            "qingwu-plan-2025-2027": NEW_EDITION})
+    answer = library.ask("松岭市校园足球管理办法给市体育局和市财政局派了哪些活？")
+    assert "派出裁判员" in answer.answer and "保障联赛和场地建设经费" in answer.answer
+    assert [citation.id for citation in answer.citations] == ["第二条"]
