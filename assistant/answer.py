@@ -807,7 +807,7 @@ class Composer:
                 lines.append(self.templates[f"unit_measures_{role}"].format(unit=unit, count=count_text(len(mine))))
                 # One or two measures are quoted whole (up to a length), more by their headlines.
                 phrase = self._measure_headline if len(mine) > FEW_ITEMS else \
-                    (lambda clause: self._first_sentences(self._without_units(clause.text), ITEM_CONTENT_CHARS))
+                    (lambda clause: self._told(clause, ITEM_CONTENT_CHARS))
                 for item_id in dict.fromkeys(duty.measure.item_id for duty in mine):
                     item = self.tree.item(item_id)
                     measures = [phrase(duty.measure) for duty in mine
@@ -943,10 +943,10 @@ class Composer:
             return self._compose_topic(query, hits)
         lines: list[str] = []
         citations: list[tuple[Clause, float]] = []
+        counted = self.lexicon.cues("count", query.folded)
         for item in items:
             clauses = self.tree.clauses_of(item)
             measures = [clause for clause in clauses if clause.kind == ClauseKind.MEASURE]
-            counted = self.lexicon.cues("count", query.folded)
             # "列了几条？第一条是…" asks for all of them: the count, then each.
             if query.measure_number and query.items and not counted:
                 wanted = [clause for clause in measures if clause.id.endswith(f".{query.measure_number}")]
@@ -974,14 +974,14 @@ class Composer:
                 if query.items and len(measures) <= MAX_MEASURES_TOLD:
                     # A named item's few measures are told, not only headlined (1.实施…工程。每年培养20名…).
                     share = max(MIN_MEASURE_CHARS, NAMED_ITEM_CHARS // len(measures))
-                    lines.extend(self._first_sentences(self._without_units(clause.text), share) for clause in measures)
+                    lines.extend(self._told(clause, share) for clause in measures)
                 else:
                     lines.extend(self._measure_headline(clause) for clause in measures)
                 if query.items and head not in measures:   # the item named: its own clause states its title
                     citations.append((head, 1.0))
                 citations.extend((clause, 1.0) for clause in measures)
             elif not (query.items and len(prose) >= MIN_PROSE_CHARS):
-                lines.append(self._first_sentences(self._without_units(head.text), budget))
+                lines.append(self._told(head, budget))
                 citations.append((head, 1.0))
         return "\n".join(lines), citations
 
@@ -1002,6 +1002,10 @@ class Composer:
         # Words of the document's title name the document, not an item (美育 in 美育浸润行动实施方案).
         terms = [term for term in self._topic_words(query) if term not in self.title_tokens]
         return self._title_overlap(item, terms) > 0
+
+    def _told(self, clause: Clause, budget: int) -> str:
+        """A clause as written, without its unit note, up to ``budget`` characters."""
+        return self._first_sentences(self._without_units(clause.text), budget)
 
     @staticmethod
     def _measure_headline(clause: Clause) -> str:
@@ -1038,7 +1042,7 @@ class Composer:
             if self._has_target_field(item):
                 lines.append("行动目标：" + self._first_sentences(self._strip_field(self._without_units(head.text)), 200))
             else:
-                lines.append(self._first_sentences(self._without_units(head.text), 220))
+                lines.append(self._told(head, 220))
             if item.responsible_units:
                 lines.append(self.templates["item_units"].format(units="、".join(item.responsible_units)))
             citations.append((head, 1.0))
@@ -1058,7 +1062,7 @@ class Composer:
         chapters = [part for part in parts if part.label.endswith("章")]
         counted = chapters or parts   # a regulation's 附件 is no chapter
         unit = self.templates["outline_unit_chapter" if chapters else "outline_unit_part"]
-        articles = [item for item in self.tree.items if item.id.startswith("第") and item.id.endswith("条")]
+        articles = [item for item in self.tree.items if item.is_article]
         # …and how many articles, or else numbered items, it holds (十四条 / 十四项).
         numbered = [item for item in self.tree.items if item.part]
         article_count = self.templates["outline_articles"].format(count=count_text(len(articles))) if articles \
@@ -1122,7 +1126,7 @@ class Composer:
 
     def _entry_unit(self, items: list[Item]) -> str:
         """Articles are counted in 条, other entries in 项."""
-        articles = items and all(item.id.startswith("第") and item.id.endswith("条") for item in items)
+        articles = items and all(item.is_article for item in items)
         return self.templates["outline_unit_article" if articles else "outline_unit_item"]
 
     def _with_count_statement(self, part: Part, lines: list[str], citations: list[tuple[Clause, float]]):

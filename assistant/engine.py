@@ -75,7 +75,7 @@ class StructureIndex:
         words = sorted(self.documents_of, key=len, reverse=True)
         self.pattern = re.compile("|".join(map(re.escape, words))) if words else None
         self.with_articles = {tree.document.id for tree in library.trees
-                              if any(item.id.startswith("第") and item.id.endswith("条") for item in tree.items)}
+                              if any(item.is_article for item in tree.items)}
 
     def documents_named(self, folded: str) -> set[str]:
         found: set[str] = set()

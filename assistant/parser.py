@@ -345,11 +345,14 @@ class _TreeBuilder:
 @dataclass
 class _Header:
     title: str = ""
-    notice_title: str = ""
     notice_line: str = ""    # the notice title as written (its issuing bodies still apart)
     notice: list[str] = field(default_factory=list)
     preamble: list[str] = field(default_factory=list)
     meta: list[str] = field(default_factory=list)   # 发布时间/来源 lines of a web page
+
+    @property
+    def notice_title(self) -> str:
+        return canonical_title(self.notice_line)
 
 
 def canonical_title(text: str) -> str:
@@ -412,7 +415,6 @@ def _read_header(lines: list[_Line]) -> _Header:
             header.notice.append(line.text)   # before any title: 文号, addressees, or a page's own lines
     notices = [title for title in titles if _is_notice_title(title)]
     plans = [title for title in titles if not _is_notice_title(title)]
-    header.notice_title = canonical_title(notices[0].text) if notices else ""
     header.notice_line = notices[0].text if notices else ""
     if plans:
         header.title = canonical_title(plans[0].text)
@@ -426,9 +428,9 @@ def _read_header(lines: list[_Line]) -> _Header:
 def _document(document_id: str, header: _Header, header_text: str, tail_text: str, source: str,
               sha256: str) -> Document:
     issuer = ""
-    simple_notice_title = to_simplified(header.notice_title)
-    if "关于" in simple_notice_title:
-        issuer = header.notice_line[:to_simplified(header.notice_line).index("关于")]
+    simple_notice_line = to_simplified(header.notice_line)
+    if "关于" in simple_notice_line:
+        issuer = header.notice_line[:simple_notice_line.index("关于")]
     simple_title = to_simplified(header.title)
     if not issuer and "关于" in simple_title and _ISSUING_BODY.search(simple_title.split("关于", 1)[0]):
         issuer = header.title[:simple_title.index("关于")]   # 某市人民政府关于……的意见

@@ -121,6 +121,11 @@ class Item:
     def heading(self) -> str:
         return f"{self.label}{self.title}"
 
+    @property
+    def is_article(self) -> bool:
+        """An article of a regulation (第三条), rather than a numbered task."""
+        return self.id.startswith("第") and self.id.endswith("条")
+
 
 @dataclass(frozen=True)
 class Part:

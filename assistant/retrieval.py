@@ -45,6 +45,14 @@ class RetrievalMode(Choice):
         return "retrieval mode"
 
 
+@lru_cache(maxsize=1)
+def _general_idf() -> tuple[dict[str, float], float]:
+    """jieba's inverse document frequencies over general Chinese text, and their median: 什么 or 今年
+    say little about a question's topic, 旱厕 says much. Read once a process (270,000 words)."""
+    idf = jieba.analyse.TFIDF()
+    return idf.idf_freq, idf.median_idf
+
+
 class QueryTokenizer:
     """jieba search-mode tokens of folded text, with the policy's own terms in the dictionary."""
 
@@ -62,10 +70,7 @@ class QueryTokenizer:
         for word in sorted(words):
             if word and not word.isascii():
                 self.jieba.add_word(word, freq=2000)
-        # jieba's inverse document frequencies over general Chinese text: 什么 or 今年 say little
-        # about a question's topic, 旱厕 says much.
-        idf = jieba.analyse.TFIDF()
-        self._idf, self._median_idf = idf.idf_freq, idf.median_idf
+        self._idf, self._median_idf = _general_idf()
 
     def weight(self, word: str) -> float:
         """How much a word says about what a question is about (its IDF; an unknown word the median)."""
@@ -88,10 +93,15 @@ class QueryTokenizer:
         return tokens + [word for word in dict.fromkeys(extra) if word not in tokens]
 
     @lru_cache(maxsize=1024)
+    def _pieces(self, folded_question: str) -> tuple[str, ...]:
+        """jieba's chosen segmentation of a question (what the two readings below start from)."""
+        return tuple(self.jieba.cut(folded_question))
+
+    @lru_cache(maxsize=1024)
     def compounds(self, folded_question: str) -> tuple[str, ...]:
         """A word with the lone character that follows it (足球课 of 足球|课): a question's noun is often
         a word jieba knows plus a character it leaves alone."""
-        pieces = [piece.strip() for piece in self.jieba.cut(folded_question)]
+        pieces = [piece.strip() for piece in self._pieces(folded_question)]
         found = []
         for word, after, then in zip(pieces, pieces[1:], pieces[2:] + [""]):
             if (len(word) >= 2 and not _DIGIT.search(word) and len(after) == 1 and _WORD.search(after) and not after.isascii()
@@ -103,7 +113,7 @@ class QueryTokenizer:
     @lru_cache(maxsize=1024)
     def _crossing_words(self, folded_question: str) -> tuple[str, ...]:
         boundaries, position = set(), 0
-        for piece in self.jieba.cut(folded_question):
+        for piece in self._pieces(folded_question):
             position += len(piece)
             boundaries.add(position)
         found, start = [], 0

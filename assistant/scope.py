@@ -11,11 +11,12 @@ new document is in scope as soon as it is in the library.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 from .lexicon import Lexicon
-from .records import Clause, Document, Library
 from .parser import NATIONAL_PLACE
+from .records import Clause, Document, Library, PolicyTree
 from .text import five_year_plans, fold, year_of
 
 _YEAR_SPAN = re.compile(r"(?<!\d)((?:19|20)\d\d)(?:\s*年)?(?:\s*[—–\-－~～至到]+\s*((?:19|20)\d\d))?(?:\s*年|(?!\d))")
@@ -96,7 +97,7 @@ class ScopeReader:
         cities = {place for place in self.all_places if place.endswith(("市", "州", "盟"))}
         for tree in library.trees:
             if tree.document.place.endswith(COUNTY_SUFFIXES):
-                opening = fold("".join(clause.text for clause in tree.clauses))[:OPENING_CHARS]
+                opening = _opening(tree, OPENING_CHARS)
                 self.around[tree.document.id] |= {name for city in cities - self.places[tree.document.id]
                                                   if city in opening for name in (city, fold(short_place(city)))}
         self.titles = {document.id: fold(document.title) for document in self.documents}
@@ -150,12 +151,8 @@ class ScopeReader:
         if years and named:
             # Years choose among the editions of each named policy (西青区 2023—2025 or 2026—2028);
             # they do not drop another place or another policy the question names.
-            editions: dict[tuple[str, str], list[str]] = {}
-            for document_id in named:
-                policy = (self.library.tree(document_id).document.place, self.title_cores[document_id])
-                editions.setdefault(policy, []).append(document_id)
-            named = [document_id for group in editions.values()
-                     for document_id in (self._best_covering(group, years) or group)]
+            editions = _grouped(named, lambda document_id: (self._place(document_id), self.title_cores[document_id]))
+            named = [document_id for group in editions for document_id in (self._best_covering(group, years) or group)]
             candidates = named
             # A named document may speak of a year outside its period (a baseline: 2020年的89.6%).
             if not any(self._overlap(document_id, years) for document_id in named) and \
@@ -177,7 +174,7 @@ class ScopeReader:
         # its candidates: the best of them answers, as for a question that names nothing. (Editions
         # of one policy are named together: the years or the comparison asked choose among them.)
         one_place = len(named) > 1 and not by_title and not by_id \
-            and len({self.library.tree(document_id).document.place for document_id in named}) == 1 \
+            and len({self._place(document_id) for document_id in named}) == 1 \
             and len({self.title_cores[document_id] for document_id in named}) == len(named)
         return Scope(tuple(candidates), named=bool(named) and not one_place, within=within)
 
@@ -190,17 +187,17 @@ class ScopeReader:
         return next((clause for clause in self.library.tree(document_id).clauses
                      if any(name in fold(clause.text) for name in names)), None)
 
+    def _place(self, document_id: str) -> str:
+        return self.library.tree(document_id).document.place
+
     def _names_place(self, document: Document, folded: str) -> bool:
         return any(name in folded for name in self.places[document.id])
 
     def _by_title_within_places(self, document_ids: list[str], folded: str) -> list[str]:
         """Among several documents of one place the question names, those whose titles it quotes
         most of (琅川市…实验教学实施方案, not 琅川市's other documents); all of them when it quotes none."""
-        by_place: dict[str, list[str]] = {}
-        for document_id in document_ids:
-            by_place.setdefault(self.library.tree(document_id).document.place, []).append(document_id)
         kept: list[str] = []
-        for group in by_place.values():
+        for group in _grouped(document_ids, self._place):
             quoted = {document_id: _quoted_chars(folded, self.title_cores[document_id]) for document_id in group}
             best = max(quoted.values())
             kept += [document_id for document_id in group
@@ -293,6 +290,24 @@ MIN_QUOTED_CHARS = 8
 MIN_QUOTED_SHARE = 0.5
 # Characters of a title a question must quote to choose it among documents of the same place.
 MIN_TITLE_QUOTE = 4
+
+
+def _grouped(document_ids: list[str], key: Callable[[str], Hashable]) -> list[list[str]]:
+    """The documents in groups of equal ``key`` (their place, their policy), in order."""
+    groups: dict[Hashable, list[str]] = {}
+    for document_id in document_ids:
+        groups.setdefault(key(document_id), []).append(document_id)
+    return list(groups.values())
+
+
+def _opening(tree: PolicyTree, chars: int) -> str:
+    """The first ``chars`` characters of a document's text, folded, reading no further clauses."""
+    text = ""
+    for clause in tree.clauses:
+        if len(text) >= chars:
+            break
+        text += fold(clause.text)
+    return text[:chars]
 
 
 def _quoted_chars(folded: str, title: str) -> int:
