@@ -839,7 +839,7 @@ DOCUMENTS: tuple[Doc, ...] = (
     # chapters, full-width indents, several articles run together on one line
     Doc("dalian-off-campus-training-rules-2025", "txt", "test",
         "test4/dalian-off-campus-training-rules-2025.txt", dict(encoding="gb18030")),
-    # ---- test, fifth batch (gold: eval/library_gold_test5.jsonl)
+    # ---- test, fifth batch (gold: the lib-test5 lines of eval/library_gold.jsonl)
     # a municipal government office 实施意见: 一、 = Heading 1, （一） = Heading 2, "一是……二是……"
     # prose, units only as "（市教育局牵头，……按职责分工负责）" after each task, four 专栏 boxes
     # as Word tables (专栏1 an indicator table under a caption paragraph, 专栏2-4 one-column boxes)
@@ -894,7 +894,7 @@ DOCUMENTS: tuple[Doc, ...] = (
         "dev/yunling-school-library-plan-2025-2027.md",
         dict(page=yunling_page, encoding="gbk", crlf=True, wenhao_attrs=' class="yl-wh"',
              signer="云岭区教育局　　云岭区文化和旅游局", charset_label="GBK")),
-    # ---- dev, sixth batch (gold: eval/library_gold_dev6.jsonl)
+    # ---- dev, sixth batch (gold: the lib-dev6 lines of eval/library_gold.jsonl)
     # a four-bureau joint notice + 实施方案: 一、 = Heading 1, （一） = Heading 2, 1. and （1）
     # paragraphs, "（责任单位：…）" paragraphs after the tasks, one Word table (主要指标: 指标/2024年基线/
     # 2026年目标/属性) under 工作目标
