@@ -12,7 +12,8 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from typing import Iterable
 
-from .evidence import Evidence, EvidenceFinder, EvidenceQuery, Sentence, Shape, holds, is_headline, sentences_of
+from .evidence import (SHAPE_PATTERNS, Evidence, EvidenceFinder, EvidenceQuery, Sentence, Shape, holds, is_headline,
+                       sentences_of)
 from .lexicon import Lexicon
 from .parser import cooperating_units, responsible_units
 from .records import Citation, Clause, ClauseKind, Hit, Intent, Item, Part, PolicyTree, QuantTarget
@@ -57,6 +58,18 @@ WHOLE_SENTENCE_CHARS = 120
 MIN_TITLE_WORD = 4
 # Characters of the question's topic words a measure's headline must hold to be the measure asked about.
 MIN_MEASURE_OVERLAP = 4
+# The best clauses a rare word of the question must be found in to name its topic.
+FOUND_TOPIC_CLAUSES = 3
+# Words a question has beyond the document's that make it everyday talk around a topic it does hold.
+EVERYDAY_TALK_WORDS = 3
+# The lead that answers first is at most this long; a longer sentence is cut to its stretch that answers.
+LEAD_CHARS = 120
+TIGHT_LEAD_CHARS = 70
+# What holding the amount or time asked for counts, in the IDF units of the words matched (a rare word).
+SHAPE_WEIGHT = 8.0
+# Intents whose composed answer quotes clauses: a lead sentence answers first. (Units, lists, counts,
+# items and the document's details open with the answer already.)
+LEAD_INTENTS = frozenset({Intent.TOPIC, Intent.TARGET, Intent.MEASURES})
 # The best evidence sentences searched for a detail the question asks (a fee, a telephone number).
 DETAIL_EVIDENCE = 10
 # Words of a document's title a question must use to count as quoting the title.
@@ -449,11 +462,6 @@ class Composer:
         if any(match.group(0) not in self.corpus_folded
                for pattern in self.lexicon.named_institutions for match in pattern.finditer(folded)):
             return "institution"
-        for kind in self.lexicon.details_asked(folded):
-            # The covering notice's dates and numbers are the document's, not an answer's.
-            evidence = [e for e in self.evidence(query, hits) if e.sentence.clause.kind != ClauseKind.NOTICE]
-            if not holds(evidence[:DETAIL_EVIDENCE], self.lexicon.details[kind][1]):
-                return kind
         if query.items or query.paragraph_parts or query.outline or self.lexicon.cues("document", folded):
             return None
         if query.units or query.parts or self._asks_whole_tree(folded):
@@ -467,8 +475,31 @@ class Composer:
         # Each word counts by how much it says: a policy that holds 旱厕 covers 旱厕今年能不能改完.
         weight = self.tokenizer.weight
         covered = sum(weight(word) for word in words if self._covered(word, wording))
-        if covered < self.lexicon.min_covered_share * sum(map(weight, words)) and dense_max < self.dense_in_scope:
+        uncovered = [word for word in words if not self._covered(word, wording)]
+        if covered < self.lexicon.min_covered_share * sum(map(weight, words)) and dense_max < self.dense_in_scope \
+                and not self._names_a_found_topic(words, uncovered, hits):
             return "uncovered"
+        return None
+
+    def _names_a_found_topic(self, words: list[str], uncovered: list[str], hits: list[Hit]) -> bool:
+        """A rare word of the question that the best clauses hold names its topic when the words the
+        document lacks are everyday talk around it: several of them (作业太多了，孩子天天写到十点多), or
+        none rarer than it. (In 驾照考试怎么预约 the rarer 驾照 is what is asked, and no policy holds it.)"""
+        found = fold("".join(hit.clause.text for hit in hits[:FOUND_TOPIC_CLAUSES]))
+        weight = self.tokenizer.weight
+        rarest_missing = max(map(weight, uncovered), default=0.0)
+        return any(len(word) >= 2 and weight(word) >= self.lexicon.topic_word_weight and word in found
+                   and (len(uncovered) >= EVERYDAY_TALK_WORDS or weight(word) >= rarest_missing)
+                   for word in words)
+
+    def unset_detail(self, query: Query, hits: list[Hit]) -> str | None:
+        """A detail the question asks (a fee, a time of day) that the best sentences do not give, or None:
+        the answer then says so before what the document does say."""
+        for kind in self.lexicon.details_asked(query.folded):
+            # The covering notice's dates and numbers are the document's, not an answer's.
+            evidence = [e for e in self.evidence(query, hits) if e.sentence.clause.kind != ClauseKind.NOTICE]
+            if not holds(evidence[:DETAIL_EVIDENCE], self.lexicon.details[kind][1]):
+                return kind
         return None
 
     # Dense similarity above which a question with words the policy never uses is still answered.
@@ -591,6 +622,72 @@ class Composer:
             return self._compose_prose_units(units)
         handler = getattr(self, f"_compose_{intent.value}")
         return handler(query, hits)
+
+    # ---------------------------------------------------------------- the lead
+    def lead(self, query: Query, intent: Intent, hits: list[Hit], cited: list[tuple[Clause, float]],
+             unset: str | None = None) -> str:
+        """One or two sentences (at most LEAD_CHARS) that answer the question as asked, from the cited
+        text; '' when the composed answer opens with its answer already (units, a list, a count)."""
+        templates = self.templates
+        if self._asks_boxes(query):
+            return ""   # the list of boxes is the answer
+        if unset:
+            sentence = self._lead_sentence(query, hits, cited)
+            return fit_answer(templates["lead_not_set"].format(this=self.this, detail=templates[f"not_set_{unset}"],
+                                                               sentence=sentence), LEAD_CHARS)
+        if intent not in LEAD_INTENTS:
+            return ""
+        if intent == Intent.MEASURES and (query.items or self.lexicon.cues("list", query.folded)):
+            lead = self._measures_lead(cited)
+            if lead:
+                return lead
+        sentence = self._lead_sentence(query, hits, cited)
+        if sentence and self.lexicon.cues("yes_no", query.folded):
+            sentence = templates["lead_yes"].format(this=self.this, sentence=sentence)
+        return fit_answer(sentence, LEAD_CHARS)
+
+    def _measures_lead(self, cited: list[tuple[Clause, float]]) -> str:
+        """The headlines of the measures of the first item cited (……有三项举措：A；B；C。)."""
+        measures = [clause for clause, _ in cited if clause.kind == ClauseKind.MEASURE and clause.item_id]
+        if not measures:
+            return ""
+        item = self.tree.item(measures[0].item_id)
+        own = [clause for clause in measures if clause.item_id == item.id]
+        headlines = [self._measure_headline(clause).split(".", 1)[-1].strip().rstrip("。") for clause in own]
+        return fit_answer(self.templates["lead_measures"].format(
+            heading=self.heading(item), count=count_text(len(own)), headlines="；".join(headlines)), LEAD_CHARS)
+
+    def _lead_sentence(self, query: Query, hits: list[Hit], cited: list[tuple[Clause, float]]) -> str:
+        """The best evidence sentence among the cited clauses, whole, without its unit note."""
+        cited_ids = {clause.id for clause, _ in cited}
+        ranked = [evidence for evidence in self.evidence(query, hits) if evidence.sentence.clause.id in cited_ids]
+        if not ranked:
+            return ""
+        sentences = self.evidence_finder.whole_sentence(ranked[0].sentence, WHOLE_SENTENCE_CHARS)
+        if sentences and is_headline(sentences[-1]):   # a headline says what follows: the next sentence answers
+            sentences += self.evidence_finder.following(sentences[-1], 1)
+        text = "".join(self._without_units(sentence.text).strip() for sentence in sentences)
+        return self._tightest(text, query) if len(text) > TIGHT_LEAD_CHARS else text
+
+    def _tightest(self, text: str, query: Query) -> str:
+        """The comma-separated stretch of a long sentence that holds most of what the question asks
+        (到2025年“双师型”教师占比达到60% of a sentence about training teachers)."""
+        pieces = [piece for piece in re.findall(r"[^，,：:]+[，,：:]?", text) if piece.strip()]
+        weight = self.tokenizer.weight
+        terms = [term for term in dict.fromkeys(query.terms) if len(term) >= 2]
+
+        def score(piece: str) -> float:
+            shaped = any(SHAPE_PATTERNS[shape].search(piece) for shape in query.shapes)
+            return sum(weight(term) for term in terms if term in fold(piece)) + (SHAPE_WEIGHT if shaped else 0.0)
+
+        best = max(range(len(pieces)), key=lambda index: (score(pieces[index]), -index))
+        start = end = best
+        while end + 1 < len(pieces) and len("".join(pieces[start:end + 2])) <= TIGHT_LEAD_CHARS:
+            end += 1
+            if score(pieces[end]) == 0:
+                break
+        chosen = "".join(pieces[start:end + 1]).rstrip("，,：:")
+        return chosen if chosen.endswith(("。", "；", "！", "？")) else chosen + "。"
 
     def _prose_units(self, query: Query) -> list[str]:
         """Units the question names that this document gives work only in its prose (市交通运输局负责……)."""

@@ -18,7 +18,7 @@ import re
 import time
 import tomllib
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from index.store import ClauseStore
@@ -61,6 +61,7 @@ class DocumentAnswer:
     cited: tuple[tuple[Clause, float], ...] = ()
     intent: Intent = Intent.OUT_OF_SCOPE
     refusal: str | None = None
+    lead: str = ""                     # the sentence or two that answer, told before the evidence
 
 
 class StructureIndex:
@@ -310,13 +311,19 @@ class Assistant:
         # no search by meaning: the embedding and the vector search are skipped.
         mode = RetrievalMode.BM25 if intent in STRUCTURAL_INTENTS else self.mode
         hits, dense_max = self._retrieve(question, query, [document_id], mode=mode)
+        unset = composer.unset_detail(query, hits)
         reason = composer.refusal_reason(query, dense_max, hits)
         if reason:
-            return DocumentAnswer(document_id, analysed, refusal=reason)
+            # A detail asked of a topic the document does not cover: the refusal says which detail.
+            return DocumentAnswer(document_id, analysed, refusal=unset if unset and reason == "uncovered" else reason)
+        if unset:
+            # What the document says of the topic is told, not an amount or a time it gives for something else.
+            query, intent = replace(query, shapes=frozenset()), Intent.TOPIC
         text, cited = composer.compose(query, intent, hits)
         if not cited:
-            return DocumentAnswer(document_id, analysed, refusal="uncovered")
-        return DocumentAnswer(document_id, analysed, tuple(query.terms), text, tuple(cited), intent)
+            return DocumentAnswer(document_id, analysed, refusal=unset or "uncovered")
+        lead = composer.lead(query, intent, hits, cited, unset)
+        return DocumentAnswer(document_id, analysed, tuple(query.terms), text, tuple(cited), intent, lead=lead)
 
     def _retrieve(self, question: str, query: Query, documents: list[str], k: int | None = None,
                   mode: RetrievalMode | None = None):
@@ -360,9 +367,12 @@ class Assistant:
         budget = MAX_ANSWER_CHARS // len(answered)
         blocks = []
         for answer in answered:
-            text = fit_answer(answer.text, budget)
+            text = fit_answer(answer.text, budget - len(answer.lead))
             if labelled:
                 text = self.replies.label(self.library.tree(answer.document_id).document) + "\n" + text
+            # The sentence that answers comes first; with several documents, first within each one's block.
+            if answer.lead:
+                text = answer.lead + "\n" + text if len(answered) == 1 else text.replace("\n", f"\n{answer.lead}\n", 1)
             blocks.append(text)
         cited = [pair for answer in answered for pair in answer.cited]
         terms = tuple(dict.fromkeys(term for answer in answered for term in answer.terms))

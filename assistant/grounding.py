@@ -4,6 +4,8 @@
     []
     >>> ungrounded("由区财政局负责，目标95%", ["（责任单位：区教育局）"], ["区教育局", "区财政局"])
     ['95', '区财政局']
+    >>> ungrounded("2025年底前建成", ["2.2025年底前建成"], [])
+    []
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ import re
 
 from .text import fold
 
-_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+# A decimal, but not a list number run into a year (1.2025年底前 is item 1 and the year 2025).
+_NUMBER = re.compile(r"\d+(?:\.(?!(?:19|20)\d\d\s*年)\d+)?")
 
 
 def ungrounded(answer: str, cited_texts: list[str], unit_names: list[str]) -> list[str]:

@@ -18,7 +18,7 @@ from .text import fold
 INTENT_CUE_KEYS = ("responsible_units", "unit_items", "target", "measures", "list", "count", "document", "library",
                    "outline", "asks_amount", "asks_time", "asks_place", "asks_condition", "edition_added",
                    "edition_removed", "edition_changed", "articles_form", "national", "outline_parts",
-                   "reverse_units")
+                   "reverse_units", "yes_no")
 
 
 # Questions whose readings are remembered (a few hundred strings).
@@ -56,6 +56,7 @@ class Lexicon:
     generic: frozenset[str]
     generic_patterns: tuple[re.Pattern, ...]
     min_covered_share: float
+    topic_word_weight: float            # a question word this rare, found in the best clauses, names its topic
     known_places: tuple[str, ...]
     places: tuple[tuple[str, str], ...]   # (administrative code, name) of every province, prefecture, county
     part_aliases: dict[str, str]
@@ -97,6 +98,7 @@ class Lexicon:
             generic=frozenset(fold(word) for word in scope["generic"]),
             generic_patterns=_compile(scope["generic_patterns"]),
             min_covered_share=float(scope["min_covered_share"]),
+            topic_word_weight=float(scope["topic_word_weight"]),
             known_places=tuple(fold(place) for place in scope["known_places"]),
             places=tuple(tuple(line.split(maxsplit=1)) for line in _data_lines(directory / "places.txt")),
             part_aliases={fold(alias): fold(words) for alias, words in intents["part_aliases"].items()},

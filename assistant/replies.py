@@ -48,7 +48,8 @@ class Replies:
                       else templates["scope_many"])
         if reason == "injection":
             return templates["refusal_injection"].format(scope=scope_name, examples=examples)
-        detail = templates.get(f"reason_{reason}", "")
+        not_set = templates.get(f"not_set_{reason}")
+        detail = templates["reason_detail"].format(detail=not_set) if not_set else templates.get(f"reason_{reason}", "")
         places = "、".join(dict.fromkeys(document.place for document in self.library.documents if document.place))
         periods = "、".join(dict.fromkeys(period_text(document) for document in self.library.documents
                                           if document.period))

@@ -90,7 +90,8 @@ def _outside_contenders(args) -> dict[str, AskFunction]:
             raise UsageError(f"cannot read answers from {path}: {error.strerror}") from None
         except ValueError as error:
             raise UsageError(str(error)) from None
-        contenders[path.stem] = lambda question, history, answers=answers: answers.get(question, EMPTY_ANSWER)
+        contenders[path.stem] = (lambda question, history, document=None, answers=answers:
+                                 answers.get(question, EMPTY_ANSWER))
     for url in args.url:
         if not url.startswith(("http://", "https://")):
             raise UsageError(f"--url must be an http(s) URL, got {url!r}")
@@ -123,7 +124,7 @@ def evaluate(contenders: dict[str, AskFunction], items: list[GoldItem], show_fai
     summary = {"questions": len(items), "questions_by_split": {"all": len(items)}, "systems": {}}
     summary["questions_by_split"].update({split: sum(i.split == split for i in items) for split in splits})
     for name, ask in contenders.items():
-        answers = [ask(item.question, list(item.history)) for item in items]
+        answers = [ask(item.question, list(item.history), item.scope) for item in items]
         library_units = unit_names_cited(answers)
         verdicts = [judge(item, answer, library_units if item.is_library else flagship_units)
                     for item, answer in zip(items, answers)]
@@ -174,7 +175,8 @@ def _ratio(value: float | None, width: int = 5, digits: int = 2) -> str:
 def _table(summary: dict) -> str:
     rows = [f"gold set {summary.get('gold', '')}: {summary['questions']} questions",
             f"{'system':26} {'split':5} {'correct':>7} {'facts':>6} {'cite':>6} {'recall':>6} {'hit@1':>6} "
-            f"{'docP':>5} {'refP':>5} {'refR':>5} {'ungr':>4} {'p50ms':>7} {'p95ms':>7}"]
+            f"{'docP':>5} {'refP':>5} {'refR':>5} {'lead':>5} {'citP':>5} {'falseR':>6} {'ungr':>4} "
+            f"{'p50ms':>7} {'p95ms':>7}"]
     for name, system in summary["systems"].items():
         for split in ("all", *system["splits"]):
             s = report.of_split(system, split)
@@ -182,6 +184,7 @@ def _table(summary: dict) -> str:
                         f"{_ratio(s['citation'], 6, 3)} {_ratio(s['citation_recall'], 6, 3)} "
                         f"{_ratio(s['hit_at_1'], 6, 3)} {_ratio(s['document_precision'])} "
                         f"{_ratio(s['refusal_precision'])} {_ratio(s['refusal_recall'])} "
+                        f"{_ratio(s['lead_correct'])} {_ratio(s['citation_precision'])} {s['false_refusals']:6d} "
                         f"{s['ungrounded_answers']:4d} {s['p50_ms']:7.2f} {s['p95_ms']:7.2f}")
     top = summary.get("headline")
     if top:

@@ -11,6 +11,13 @@ A fact may list equivalent forms separated by ``|`` (``22|二十二``): any one 
 evidence are compared after folding (simplified, NFKC, no spaces). An answer is *fully correct* when
 its refusal matches and, for an answerable question, it contains every fact and meets every citation
 requirement; a library answer must also cite only its gold documents and be grounded.
+
+A gold line may also give ``scope`` (the document the asker picked, passed as ``document``) and
+``unspecified`` (the document covers the topic but not the detail asked: a correct answer says so).
+Three answer-quality figures are kept besides: *lead correct* (the first fact, the key one, is within the
+first ``LEAD_CHARS`` characters; for an ``unspecified`` item, the statement that the detail is not set),
+*citation precision* (the share of citations that carry the answer: for library gold a citation holding
+an evidence string or a fact, for clause gold a citation of a gold clause) and *false refusals*.
 """
 
 from __future__ import annotations
@@ -28,6 +35,11 @@ HERE = Path(__file__).resolve().parent
 GOLD = HERE / "gold.jsonl"
 LIBRARY_GOLD = HERE / "library_gold.jsonl"
 MAX_ANSWER_CHARS = 600
+LEAD_CHARS = 150
+# How an answer says that a policy sets no such detail (the judge's own list, not the product's wording).
+NOT_SET_PHRASES = ("没有规定", "未规定", "没有明确", "未明确", "没有具体", "未作具体", "没有专门", "未专门",
+                   "没有提到", "未提到", "未提及", "没有提及", "没有写", "未写明", "没有写明", "未作规定",
+                   "没有列出", "未列出", "不推荐")
 _COMMON_KEYS = ("id", "split", "category", "question", "facts", "refused")
 
 
@@ -43,6 +55,8 @@ class GoldItem:
     history: tuple[str, ...] = ()
     documents: tuple[str, ...] | None = None    # library gold: documents the answer must come from
     evidence: tuple[str, ...] = ()              # library gold: text the cited clauses must contain
+    scope: str | None = None                    # the document the asker picked (None: the whole library)
+    unspecified: bool = False                   # the topic is covered, the detail asked is not
 
     @property
     def is_library(self) -> bool:
@@ -71,10 +85,13 @@ def gold_item(data: dict) -> GoldItem:
         raise ValueError(f"missing {', '.join(missing)}")
     common = dict(id=str(data["id"]), split=str(data["split"]), category=str(data["category"]),
                   question=str(data["question"]), facts=_strings(data, "facts"), refused=bool(data["refused"]),
-                  history=_strings(data, "history"))
+                  history=_strings(data, "history"), unspecified=bool(data.get("unspecified", False)))
+    scope = data.get("scope")
+    if scope is not None and not isinstance(scope, str):
+        raise ValueError("'scope' must be a document id or null")
     if "cite" in data:
-        return GoldItem(**common, cite=_strings(data, "cite"))
-    return GoldItem(**common, documents=_strings(data, "documents"), evidence=_strings(data, "evidence"))
+        return GoldItem(**common, cite=_strings(data, "cite"), scope=scope)
+    return GoldItem(**common, documents=_strings(data, "documents"), evidence=_strings(data, "evidence"), scope=scope)
 
 
 def load_gold(path: Path = GOLD, split: str | None = None) -> list[GoldItem]:
@@ -118,6 +135,27 @@ def _has_fact(folded_answer: str, fact: str) -> bool:
     return any(fold(form) in folded_answer for form in fact.split("|"))
 
 
+def _says_not_set(folded_text: str) -> bool:
+    return any(phrase in folded_text for phrase in NOT_SET_PHRASES)
+
+
+def _lead_ok(item: GoldItem, text: str) -> bool | None:
+    """Is the key fact (or, for an ``unspecified`` item, that the detail is not set) in the lead?"""
+    lead = fold(text[:LEAD_CHARS])
+    if item.unspecified:
+        return _says_not_set(lead)
+    return _has_fact(lead, item.facts[0]) if item.facts else None
+
+
+def _carries(item: GoldItem, citation: dict) -> bool:
+    """Does a citation carry the answer: hold an evidence string or a fact (library), or a gold clause?"""
+    if not item.is_library:
+        return any(_cites_clause([citation], clause_id) for clause_id in item.cite)
+    shown = fold(str(citation.get("section", "")) + str(citation.get("text", "")))
+    return (any(fold(evidence) in shown for evidence in item.evidence)
+            or any(_has_fact(shown, fact) for fact in item.facts))
+
+
 def _share(values: list[bool]) -> float | None:
     """Share of true values; None (undefined) when there is nothing to count."""
     return round(sum(values) / len(values), 4) if values else None
@@ -150,6 +188,8 @@ class Verdict:
     citation_recall: float | None = None      # share of the required citations covered
     document_precision: float | None = None   # share of citations from the gold documents (library gold)
     foreign_documents: list[str] = field(default_factory=list)  # cited documents outside the gold ones
+    lead_ok: bool | None = None               # key fact within the first LEAD_CHARS characters
+    citation_precision: float | None = None   # share of the citations that carry the answer
 
     @property
     def documents_ok(self) -> bool:
@@ -176,6 +216,8 @@ def judge(item: GoldItem, answer: dict, unit_names: list[str]) -> Verdict:
     citations = answer.get("citations") or []
     folded = fold(text)
     facts = [_has_fact(folded, fact) and not refused for fact in item.facts]
+    if item.unspecified:
+        facts.append(_says_not_set(folded) and not refused)
     covered = [hit and not refused for hit in _covered(item, citations)]
     documents = _cited_documents(item, citations)
     return Verdict(
@@ -192,6 +234,8 @@ def judge(item: GoldItem, answer: dict, unit_names: list[str]) -> Verdict:
         citation_recall=_share(covered),
         document_precision=_share([document in item.documents for document in documents]),
         foreign_documents=sorted({document for document in documents if document not in item.documents}),
+        lead_ok=None if item.refused else _lead_ok(item, text) and not refused,
+        citation_precision=None if item.refused or refused else _share([_carries(item, c) for c in citations]),
     )
 
 
@@ -220,6 +264,9 @@ def _metrics(verdicts: list[Verdict]) -> dict:
         "hit_at_1": _share([v.hit_at_1 for v in answerable]),
         "hit_at_3": _share([v.hit_at_3 for v in answerable]),
         "facts_share": _mean([v.facts_share for v in answerable]),
+        "lead_correct": _share([v.lead_ok for v in answerable if v.lead_ok is not None]),
+        "citation_precision": _mean([v.citation_precision for v in answerable]),
+        "false_refusals": sum(not v.refusal_ok for v in answerable),
         "citation_recall": _mean([v.citation_recall for v in answerable]),
         # library gold only: None on clause gold and for a system that never cites
         "document_precision": _mean([v.document_precision for v in answerable]),

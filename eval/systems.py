@@ -1,4 +1,5 @@
-"""The systems the evaluation compares, each a function ``(question, history) -> JSON contract``.
+"""The systems the evaluation compares, each a function ``(question, history, document=None) -> JSON contract``
+(``document``: the document the asker picked; the chunk baselines have no picker and search everything).
 
     >>> from eval.systems import SYSTEMS, library_paths, load_system
     >>> ask = load_system("assistant")                      # over the flagship alone
@@ -22,7 +23,7 @@ from typing import Callable
 
 from assistant.settings import DEFAULT_CORPUS
 
-AskFunction = Callable[[str, list[str]], dict]
+AskFunction = Callable[..., dict]     # (question, history, document=None) -> the JSON contract
 Corpus = tuple[Path, ...] | None      # files and folders; None = the flagship alone (its gold set)
 LIBRARY = Path(__file__).resolve().parent / "library"
 FLAGSHIP = "xiqing-education-plan-2023-2025"   # the one document of eval/gold.jsonl
@@ -56,14 +57,15 @@ def _ours(mode: str, corpus: Corpus) -> AskFunction:
     corpus = corpus or (flagship_file(),)
     settings = Settings(corpus=list(corpus), store=_store_for(corpus), show_progress=False)
     assistant = Assistant.load(settings, mode=RetrievalMode.parse(mode))
-    return lambda question, history: assistant.ask(question, history).to_dict()
+    return lambda question, history, document=None: assistant.ask(question, history, document).to_dict()
 
 
 def _baseline(kind: str, corpus: Corpus) -> AskFunction:
     from .baselines import ChunkBaseline, RetrieverKind
 
     retriever = RetrieverKind.parse(kind)
-    return (ChunkBaseline.load(retriever) if corpus is None else ChunkBaseline.load_library(retriever, corpus)).ask
+    baseline = ChunkBaseline.load(retriever) if corpus is None else ChunkBaseline.load_library(retriever, corpus)
+    return lambda question, history, document=None: baseline.ask(question, history)
 
 
 @dataclass(frozen=True)
@@ -94,10 +96,11 @@ def load_system(name: str, corpus: list[Path] | None = None) -> AskFunction:
 
 
 def http_system(url: str, timeout: float = 30.0) -> AskFunction:
-    """A system behind an HTTP endpoint that takes ``{"question", "history"}`` and returns the contract."""
+    """A system behind an HTTP endpoint that takes ``{"question", "history", "document"}`` and returns the contract."""
 
-    def ask(question: str, history: list[str]) -> dict:
-        request = urllib.request.Request(url, data=json.dumps({"question": question, "history": history}).encode(),
+    def ask(question: str, history: list[str], document: str | None = None) -> dict:
+        body = {"question": question, "history": history} | ({"document": document} if document else {})
+        request = urllib.request.Request(url, data=json.dumps(body).encode(),
                                          headers={"Content-Type": "application/json"}, method="POST")
         started = time.perf_counter()
         try:

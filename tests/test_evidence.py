@@ -110,9 +110,9 @@ def test_the_sentence_that_holds_the_amount_is_quoted_not_the_clauses_opening(ed
     assert [c.document for c in answer.citations] == ["qingwu-plan-2022-2024"] * len(answer.citations)
 
 
-def test_a_detail_the_policy_does_not_set_is_refused_and_one_it_states_is_answered(editions):
+def test_a_detail_the_policy_does_not_set_is_said_to_be_unset_and_one_it_states_is_answered(editions):
     clock = editions.ask("青梧县2025—2027年方案里，幼儿园每天几点放学？")
-    assert clock.refused and "钟点" in clock.answer
+    assert not clock.refused and "没有规定具体的钟点时间" in clock.answer.splitlines()[0]
     phone = editions.ask("青梧县2025—2027年方案里的心理援助热线电话是多少？")
     assert not phone.refused and "0756-2330123" in phone.answer
 
@@ -381,7 +381,8 @@ def test_a_listing_of_national_documents(tmp_path_factory):
 
 def test_a_time_of_day_the_policy_does_not_set_is_said_to_be_unset(assistant):
     answer = assistant.ask("学校课后服务到几点？")
-    assert answer.refused and "钟点" in answer.answer
+    assert not answer.refused and answer.answer.startswith("本方案没有规定具体的钟点时间。")
+    assert any(citation.id.startswith("四（三）") for citation in answer.citations)
 
 
 MEASURES_WITH_BOXES = """# 中共石井县委办公室　石井县人民政府办公室关于印发《石井县减轻教师负担若干措施》的通知
@@ -622,10 +623,11 @@ def test_years_and_details_a_policy_does_not_give(tmp_path_factory):
     assert not solar.refused and "15兆瓦" in solar.answer
     scoped = library.ask("澜沧市到2027年底分布式光伏装机容量要达到多少？")
     assert {c.document for c in scoped.citations} == {"lancang-energy-rules-2025"}
-    # A website, the schools chosen, or a list of people: the policy gives none.
-    for question in ("澜沧市“绿色校园”平台的网址是什么？怎么登录？", "澜沧市哪些学校被认定为节能示范校？",
-                     "澜沧市节能示范校评审专家都有哪些人？能给我名单吗？"):
-        assert library.ask(question).refused, question
+    # A website or the schools chosen: the policy gives none, and says so first; a list of people is refused.
+    for question in ("澜沧市“绿色校园”平台的网址是什么？怎么登录？", "澜沧市哪些学校被认定为节能示范校？"):
+        answer = library.ask(question)
+        assert not answer.refused and "没有列出" in answer.answer.splitlines()[0], question
+    assert library.ask("澜沧市节能示范校评审专家都有哪些人？能给我名单吗？").refused
 
 
 ARTICLES_WITH_LISTS = """# 澜沧市学校节能考核办法

@@ -95,6 +95,46 @@ def test_refusals():
     assert summary["refusal_precision"] == 0.5 and summary["refusal_recall"] == 1.0
 
 
+def test_lead_correct_needs_the_key_fact_within_the_first_150_characters():
+    item = gold_item(KINDERGARTENS)
+    assert judge(item, RIGHT, []).lead_ok
+    late = _answer("黄南州的规划提出：" + "加快发展学前教育。" * 20 + RIGHT["answer"], _citation(HUANGNAN, CLAUSE))
+    verdict = judge(item, late, [])
+    assert verdict.correct and verdict.lead_ok is False
+    assert judge(gold_item(OUT_OF_SCOPE), _answer("没有。", refused=True), []).lead_ok is None
+
+
+def test_an_unspecified_detail_must_be_said_to_be_not_set():
+    item = gold_item({**KINDERGARTENS, "category": "unspecified", "question": "黄南州新幼儿园哪天开学？",
+                      "facts": ["36所"], "unspecified": True})
+    said = judge(item, _answer("规划没有规定开学日期。它提出新建、改扩建幼儿园36所。", _citation(HUANGNAN, CLAUSE)), [])
+    assert said.correct and said.lead_ok
+    silent = judge(item, _answer("规划提出新建、改扩建幼儿园36所。", _citation(HUANGNAN, CLAUSE)), [])
+    assert not silent.correct and silent.lead_ok is False
+
+
+def test_citation_precision_counts_citations_that_carry_the_answer_and_false_refusals_are_counted():
+    padded = _answer(RIGHT["answer"], _citation(HUANGNAN, CLAUSE), _citation(HUANGNAN, "加强教师队伍建设。"))
+    verdict = judge(gold_item(KINDERGARTENS), padded, [])
+    assert verdict.correct and verdict.citation_precision == 0.5
+    refused = judge(gold_item(KINDERGARTENS), _answer("没有。", refused=True), [])
+    summary = summarise([verdict, refused, judge(gold_item(OUT_OF_SCOPE), _answer("没有。", refused=True), [])])
+    assert summary["false_refusals"] == 1 and summary["citation_precision"] == 0.5
+
+
+def test_a_scoped_gold_line_is_asked_with_its_document_picked(tmp_path):
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps({**KINDERGARTENS, "scope": HUANGNAN}, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert load_gold(gold)[0].scope == HUANGNAN
+    gold.write_text(json.dumps({**KINDERGARTENS, "scope": 3}) + "\n", encoding="utf-8")
+    try:
+        load_gold(gold)
+    except ValueError as error:
+        assert "scope" in str(error)
+    else:
+        raise AssertionError("a scope that is not a document id must be rejected")
+
+
 def test_traditional_and_simplified_forms_match_both_ways():
     shaoguan = "shaoguan-preschool-opinions-2019"
     traditional = {"id": "t", "split": "test", "category": "target", "question": "韶关公办幼儿园在园幼儿占比？",
@@ -146,7 +186,7 @@ def test_report_has_a_library_part_when_both_gold_sets_are_scored(tmp_path):
     from eval.__main__ import evaluate
 
     items = [gold_item(KINDERGARTENS), gold_item(OUT_OF_SCOPE)]
-    library = {**evaluate({"outside": lambda question, history: RIGHT}, items), "kind": "library",
+    library = {**evaluate({"outside": lambda question, history, document=None: RIGHT}, items), "kind": "library",
                "gold": "eval/library_gold.jsonl"}
     clause = {**library, "kind": "clause", "gold": "eval/gold.jsonl"}
     files = report.write({**clause, "library": library}, {"outside": "answers"}, tmp_path)
