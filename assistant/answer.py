@@ -18,7 +18,7 @@ from .lexicon import Lexicon
 from .parser import cooperating_units, responsible_units
 from .records import Citation, Clause, ClauseKind, Hit, Intent, Item, Part, PolicyTree, QuantTarget
 from .retrieval import QueryTokenizer
-from .text import chinese_numeral, count_text, fold, parse_chinese_numeral, quoted_names, whole_words
+from .text import LIST_NUMBER, chinese_numeral, count_text, fold, parse_chinese_numeral, quoted_names, whole_words
 
 MAX_ANSWER_CHARS = 600
 # The last clauses of a document, searched with its header by a question about the document.
@@ -474,8 +474,8 @@ class Composer:
         wording = self.lexicon.matched_wording(folded)
         # Each word counts by how much it says: a policy that holds 旱厕 covers 旱厕今年能不能改完.
         weight = self.tokenizer.weight
-        covered = sum(weight(word) for word in words if self._covered(word, wording))
         uncovered = [word for word in words if not self._covered(word, wording)]
+        covered = sum(weight(word) for word in words if word not in uncovered)
         if covered < self.lexicon.min_covered_share * sum(map(weight, words)) and dense_max < self.dense_in_scope \
                 and not self._names_a_found_topic(words, uncovered, hits):
             return "uncovered"
@@ -495,12 +495,13 @@ class Composer:
     def unset_detail(self, query: Query, hits: list[Hit]) -> str | None:
         """A detail the question asks (a fee, a time of day) that the best sentences do not give, or None:
         the answer then says so before what the document does say."""
-        for kind in self.lexicon.details_asked(query.folded):
-            # The covering notice's dates and numbers are the document's, not an answer's.
-            evidence = [e for e in self.evidence(query, hits) if e.sentence.clause.kind != ClauseKind.NOTICE]
-            if not holds(evidence[:DETAIL_EVIDENCE], self.lexicon.details[kind][1]):
-                return kind
-        return None
+        kinds = self.lexicon.details_asked(query.folded)
+        if not kinds:
+            return None
+        # The covering notice's dates and numbers are the document's, not an answer's.
+        evidence = [e for e in self.evidence(query, hits) if e.sentence.clause.kind != ClauseKind.NOTICE]
+        return next((kind for kind in kinds if not holds(evidence[:DETAIL_EVIDENCE], self.lexicon.details[kind][1])),
+                    None)
 
     # Dense similarity above which a question with words the policy never uses is still answered.
     dense_in_scope = 0.5
@@ -653,7 +654,7 @@ class Composer:
             return ""
         item = self.tree.item(measures[0].item_id)
         own = [clause for clause in measures if clause.item_id == item.id]
-        headlines = [self._measure_headline(clause).split(".", 1)[-1].strip().rstrip("。") for clause in own]
+        headlines = [LIST_NUMBER.sub("", self._measure_headline(clause)).strip().rstrip("。") for clause in own]
         return fit_answer(self.templates["lead_measures"].format(
             heading=self.heading(item), count=count_text(len(own)), headlines="；".join(headlines)), LEAD_CHARS)
 
@@ -677,8 +678,9 @@ class Composer:
         terms = [term for term in dict.fromkeys(query.terms) if len(term) >= 2]
 
         def score(piece: str) -> float:
+            folded = fold(piece)
             shaped = any(SHAPE_PATTERNS[shape].search(piece) for shape in query.shapes)
-            return sum(weight(term) for term in terms if term in fold(piece)) + (SHAPE_WEIGHT if shaped else 0.0)
+            return sum(weight(term) for term in terms if term in folded) + (SHAPE_WEIGHT if shaped else 0.0)
 
         best = max(range(len(pieces)), key=lambda index: (score(pieces[index]), -index))
         start = end = best

@@ -367,13 +367,11 @@ class Assistant:
         budget = MAX_ANSWER_CHARS // len(answered)
         blocks = []
         for answer in answered:
-            text = fit_answer(answer.text, budget - len(answer.lead))
-            if labelled:
-                text = self.replies.label(self.library.tree(answer.document_id).document) + "\n" + text
+            label = [self.replies.label(self.library.tree(answer.document_id).document)] if labelled else []
+            lead = [answer.lead] if answer.lead else []
             # The sentence that answers comes first; with several documents, first within each one's block.
-            if answer.lead:
-                text = answer.lead + "\n" + text if len(answered) == 1 else text.replace("\n", f"\n{answer.lead}\n", 1)
-            blocks.append(text)
+            opening = lead + label if len(answered) == 1 else label + lead
+            blocks.append("\n".join(opening + [fit_answer(answer.text, budget - len(answer.lead))]))
         cited = [pair for answer in answered for pair in answer.cited]
         terms = tuple(dict.fromkeys(term for answer in answered for term in answer.terms))
         return Answer(question, "\n".join(blocks), False, answered[0].intent, to_citations(cited),

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import re
 
-from .text import fold
+from .text import YEAR_AFTER_LIST_NUMBER, fold
 
 # A decimal, but not a list number run into a year (1.2025年底前 is item 1 and the year 2025).
-_NUMBER = re.compile(r"\d+(?:\.(?!(?:19|20)\d\d\s*年)\d+)?")
+_NUMBER = re.compile(rf"\d+(?:\.(?!{YEAR_AFTER_LIST_NUMBER})\d+)?")
 
 
 def ungrounded(answer: str, cited_texts: list[str], unit_names: list[str]) -> list[str]:

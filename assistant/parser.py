@@ -32,7 +32,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .records import Clause, ClauseKind, Document, Item, Part, PolicyTree, QuantTarget
-from .text import chinese_numeral, five_year_plans, parse_chinese_numeral, to_simplified
+from .text import NOT_DECIMAL, chinese_numeral, five_year_plans, parse_chinese_numeral, to_simplified
 
 _CN = "一二三四五六七八九十百零〇两"
 _NUM = rf"[{_CN}\d]+"
@@ -42,10 +42,6 @@ _MARKDOWN_EMPHASIS = re.compile(r"\*\*|__")
 _SENTENCE_END = tuple("。！？；：!?;:")
 _CLOSERS = "”’」』）)"
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
-
-
-# After "1." a digit makes a decimal (1.5倍), unless it begins a year (1.2025年秋季学期起…).
-_NOT_DECIMAL = r"(?:(?!\d)|(?=(?:19|20)\d\d\s*年))"
 
 
 @dataclass(frozen=True)
@@ -65,7 +61,7 @@ _MARKERS = (
     _Marker("article", 3, re.compile(rf"^(第\s*({_NUM})\s*[条條])\s*(.*)$")),
     _Marker("l1", 3, re.compile(rf"^(([{_CN}]+)\s*[、．.])\s*(.+)$")),
     _Marker("l2", 4, re.compile(rf"^([（(]\s*([{_CN}]+)\s*[)）])\s*[、.．]?\s*(.*)$")),
-    _Marker("l3", 5, re.compile(rf"^((\d{{1,3}})\s*(?:[.．、]{_NOT_DECIMAL}))\s*(\S.*)$")),
+    _Marker("l3", 5, re.compile(rf"^((\d{{1,3}})\s*(?:[.．、]{NOT_DECIMAL}))\s*(\S.*)$")),
     _Marker("l4", 6, re.compile(r"^([（(]\s*(\d{1,3})\s*[)）])\s*[、.．]?\s*(.*)$")),
     _Marker("l5", 7, re.compile(rf"^(([{_CIRCLED}]))\s*(.*)$")),
 )
@@ -76,7 +72,7 @@ _MARKER_BY_NAME = {marker.name: marker for marker in (*_MARKERS, _ROW)}
 # ("一、提高认识。（一）……1.……" or "第一章总则第一条为了……"); the colon of a clock time (21:00、) ends none.
 _INLINE_START = re.compile(
     rf"(?<=[。；;！？!?：:{_CLOSERS}])(?<!\d[:：])\s*(?=第\s*{_NUM}\s*[章节条節條]|[{_CN}]{{1,3}}、|[（(]\s*[{_CN}\d]{{1,3}}\s*[)）]|"
-    rf"\d{{1,2}}[.．、]{_NOT_DECIMAL}|[{_CIRCLED}])")
+    rf"\d{{1,2}}[.．、]{NOT_DECIMAL}|[{_CIRCLED}])")
 _CHAPTER_THEN_ARTICLE = re.compile(rf"^(第\s*{_NUM}\s*[章节節][^。；，,：:\s]{{0,20}}?)\s*(?=第\s*{_NUM}\s*[节条節條])")
 
 _TITLE_WORDS = re.compile(r"(方案|通知|意见|办法|规划|计划|决定|条例|规定|细则|纲要|要点|措施|报告|分解表|清单|规则|标准|指南|公告|通告|批复|函)")
