@@ -1,8 +1,8 @@
 """The assistant: one entry point, ``Assistant.ask``, for the CLI, the web app and the evaluation.
 
 It reads which documents of the library a question is about (:mod:`assistant.scope`), retrieves
-from them (:mod:`assistant.retrieval`), lets each document's :class:`~assistant.answer.Composer`
-answer from its clause tree, and labels each answer with its document when the library holds
+from them (:mod:`assistant.retrieval`), has each document's :class:`~assistant.reading.QuestionReader`
+read the question and its :class:`~assistant.answer.Composer` answer from its clause tree, and labels each answer with its document when the library holds
 several.
 
     >>> from assistant.engine import Assistant
@@ -23,12 +23,13 @@ from pathlib import Path
 
 from index.store import ClauseStore
 
-from .answer import ARTICLE_REF, MAX_ANSWER_CHARS, Composer, Query, fit_answer, to_citations
+from .answer import MAX_ANSWER_CHARS, Composer, fit_answer, to_citations
 from .editions import EditionChange, compare_editions, same_title
 from .embeddings import Embedder, load_embedder
 from .lexicon import Lexicon
 from .library import load_library, open_or_sync
 from .listing import ListingFilter
+from .reading import ARTICLE_REF, Query, QuestionReader
 from .records import Answer, Clause, Intent, Library
 from .replies import Replies
 from .retrieval import HybridRetriever, QueryTokenizer, RetrievalMode
@@ -68,10 +69,10 @@ class StructureIndex:
     """Which documents a question may name the structure of, found with one pattern over the words
     of every document's units, items and parts (so only those documents analyse the question)."""
 
-    def __init__(self, library: Library, composers: dict[str, Composer]) -> None:
+    def __init__(self, library: Library, readers: dict[str, QuestionReader]) -> None:
         self.documents_of: dict[str, set[str]] = {}
-        for document_id, composer in composers.items():
-            for word in composer.structure_words():
+        for document_id, reader in readers.items():
+            for word in reader.structure_words():
                 self.documents_of.setdefault(word, set()).add(document_id)
         words = sorted(self.documents_of, key=len, reverse=True)
         self.pattern = re.compile("|".join(map(re.escape, words))) if words else None
@@ -114,6 +115,7 @@ class Assistant:
     store: ClauseStore | None
     lexicon: Lexicon
     scope_reader: ScopeReader
+    readers: dict[str, QuestionReader]
     composers: dict[str, Composer]
     retriever: HybridRetriever
     replies: Replies
@@ -146,14 +148,16 @@ class Assistant:
             scope_words = scope_reader.scope_words()
             place_pattern = re.compile("|".join(map(re.escape, sorted(scope_words, key=len, reverse=True)))) \
                 if scope_words else None
-            composers = {tree.document.id: Composer(tree, lexicon, tokenizer, templates, scope_words, place_pattern)
+            readers = {tree.document.id: QuestionReader(tree, lexicon, tokenizer, scope_words, place_pattern)
+                       for tree in library.trees}
+            composers = {tree.document.id: Composer(tree, lexicon, tokenizer, templates, readers[tree.document.id])
                          for tree in library.trees}
             embedder = embedder_future.result() if embedder_future else (embedder if uses_dense else None)
         retriever = HybridRetriever(library.clauses, tokenizer, embedder, store if uses_dense else None,
                                     settings.rrf_k)
-        structure_index = StructureIndex(library, composers)
+        structure_index = StructureIndex(library, readers)
         return cls(settings=settings, library=library, store=store, lexicon=lexicon, scope_reader=scope_reader,
-                   composers=composers, retriever=retriever, replies=Replies(library, templates),
+                   readers=readers, composers=composers, retriever=retriever, replies=Replies(library, templates),
                    structure_index=structure_index,
                    listing_filter=ListingFilter(library, lexicon, tokenizer, structure_index.with_articles, scope_words),
                    mode=mode)
@@ -242,7 +246,7 @@ class Assistant:
         composers = [self.composers[document_id] for document_id in document_ids]
         if not same_title(*(title_without_period(composer.title) for composer in composers)):
             return None   # two different policies, not two editions of one
-        named = [composer.named_parts(folded) for composer in composers]
+        named = [self.readers[document_id].named_parts(folded) for document_id in document_ids]
         if not (added or removed or (changed and all(named))):
             return None
         parts = [found or composer.main_parts() for found, composer in zip(named, composers)]
@@ -254,24 +258,24 @@ class Assistant:
         return EditionQuestion(change, added or both, removed or both)
 
     def _looks_like_follow_up(self, question: str, candidates: list[str]) -> bool:
-        composer = self.composers[candidates[0]]
-        return composer.is_follow_up(composer.analyse(question))
+        reader = self.readers[candidates[0]]
+        return reader.is_follow_up(reader.analyse(question))
 
     def _structural_documents(self, question: str, candidates: list[str]) -> list[str]:
         """The documents whose items, units or parts an unscoped question names."""
         maybe = self.structure_index.documents_named(fold(question))
         structural = [document_id for document_id in candidates
-                      if document_id in maybe and self.composers[document_id].names_structure(question)]
+                      if document_id in maybe and self.readers[document_id].names_structure(question)]
         if len(structural) > 1:
             # Several documents have a 第二条: the question's other words tell which it means (幼儿园条例).
-            fit = {document_id: self.composers[document_id].topic_fit(question) for document_id in structural}
+            fit = {document_id: self.readers[document_id].topic_fit(question) for document_id in structural}
             structural = [document_id for document_id in structural if fit[document_id] == max(fit.values())]
         return structural[:MAX_DOCUMENTS_PER_ANSWER]
 
     def _rank_documents(self, question: str, candidates: list[str]) -> list[str]:
         """All candidates in the order of their best retrieval hit (one clause that matches well, a
         number or a rare name, says more than many that match a little)."""
-        query = self.composers[candidates[0]].analyse(question)
+        query = self.readers[candidates[0]].analyse(question)
         hits, _ = self._retrieve(question, query, candidates, k=self.settings.top_k * 2)
         best: dict[str, float] = {}
         for hit in hits:
@@ -281,7 +285,7 @@ class Assistant:
         quoted = quoted_names(fold(question))
         if quoted:
             uses = {document_id for document_id in ranked
-                    if all(name in self.composers[document_id].corpus_folded for name in quoted)}
+                    if all(name in self.readers[document_id].corpus_folded for name in quoted)}
             ranked = [document_id for document_id in ranked if document_id in uses] + \
                 [document_id for document_id in ranked if document_id not in uses]
         return ranked
@@ -291,28 +295,28 @@ class Assistant:
         if len(document_ids) > 1 and any(self._searches_by_meaning(document_id, question) for document_id in document_ids):
             # One search of the whole library (faster than one limited to these documents), which
             # each document's answer then filters.
-            self._retrieve(question, self.composers[document_ids[0]].analyse(question),
+            self._retrieve(question, self.readers[document_ids[0]].analyse(question),
                            [tree.document.id for tree in self.library.trees])
         return [self._answer_from(document_id, question, previous) for document_id in document_ids]
 
     def _searches_by_meaning(self, document_id: str, question: str) -> bool:
-        composer = self.composers[document_id]
-        return composer.intent(composer.analyse(question)) not in STRUCTURAL_INTENTS
+        reader = self.readers[document_id]
+        return reader.intent(reader.analyse(question)) not in STRUCTURAL_INTENTS
 
     def _answer_from(self, document_id: str, question: str, previous: list[DocumentAnswer]) -> DocumentAnswer:
-        composer = self.composers[document_id]
-        query = analysed = composer.analyse(question)
+        reader, composer = self.readers[document_id], self.composers[document_id]
+        query = analysed = reader.analyse(question)
         earlier = next((answer for answer in previous if answer.document_id == document_id), None)
-        if earlier is not None and composer.is_follow_up(query):
+        if earlier is not None and reader.is_follow_up(query):
             # A follow-up is about what the previous answer cited in this document.
-            query = composer.continue_from(query, earlier.query, composer.items_of(earlier.cited))
-        intent = composer.intent(query)
+            query = reader.continue_from(query, earlier.query, reader.items_of(earlier.cited))
+        intent = reader.intent(query)
         # A question answered from the document's structure (a unit's tasks, an item, a list) needs
         # no search by meaning: the embedding and the vector search are skipped.
         mode = RetrievalMode.BM25 if intent in STRUCTURAL_INTENTS else self.mode
         hits, dense_max = self._retrieve(question, query, [document_id], mode=mode)
         unset = composer.unset_detail(query, hits)
-        reason = composer.refusal_reason(query, dense_max, hits)
+        reason = reader.refusal_reason(query, dense_max, hits)
         if reason:
             # A detail asked of a topic the document does not cover: the refusal says which detail.
             return DocumentAnswer(document_id, analysed, refusal=unset if unset and reason == "uncovered" else reason)

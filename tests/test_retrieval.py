@@ -66,13 +66,13 @@ def test_a_store_built_with_another_model_has_its_dimension_and_finds_by_its_vec
     ("kindergarten teachers recruitment", "五（四）"),
 ])
 def test_hybrid_search_finds_the_clause(assistant, question, expected):
-    query = assistant.composers[FLAGSHIP_ID].analyse(question)
+    query = assistant.readers[FLAGSHIP_ID].analyse(question)
     hits, _ = assistant.retriever.search(question, query.terms, k=5)
     assert any(hit.clause.id.startswith(expected) for hit in hits[:5])
 
 
 def test_each_retrieval_mode_returns_ranked_hits(assistant):
-    query = assistant.composers[FLAGSHIP_ID].analyse("普惠性幼儿园覆盖率")
+    query = assistant.readers[FLAGSHIP_ID].analyse("普惠性幼儿园覆盖率")
     for mode in RetrievalMode:
         hits, dense_max = assistant.retriever.search("普惠性幼儿园覆盖率", query.terms, k=3, mode=mode)
         assert hits and hits[0].clause.item_id in {"四（五）", "五（四）"}
