@@ -363,14 +363,19 @@ class Composer:
         return text, cited
 
     def _answered_in_prose(self, query: Query, hits: list[Hit], items: list[Item]) -> bool:
-        """No item's title names the topic, and the sentence that best answers it names a unit
-        (领导小组办公室设在市教育局): that sentence answers "谁", not the units of some item."""
-        # Words of the document's own title (集团化办学 in a 集团化办学 plan) name no item.
-        terms = [term for term in self.reader.topic_words(query) if term not in self.reader.title_tokens]
-        if any(self.reader.title_overlap(item, terms) for item in items) or self.reader.unit_pattern is None:
+        """The sentence that best answers the question names a unit (领导小组办公室设在市教育局; 由市教育局
+        会同市卫生健康委每年组织1次集中培训) and holds more of the topic than any item's title: that
+        sentence answers "谁", not the units of an item whose title shares a word with the question."""
+        if self.reader.unit_pattern is None:
             return False
         ranked = self.evidence(query, hits)
-        return bool(ranked) and bool(self.reader.unit_pattern.search(fold(ranked[0].sentence.text)))
+        if not ranked or not self.reader.unit_pattern.search(fold(ranked[0].sentence.text)):
+            return False
+        # Words of the document's own title (集团化办学 in a 集团化办学 plan) name no item.
+        terms = whole_words(term for term in self.reader.topic_words(query) if term not in self.reader.title_tokens)
+        best_title = max((self.reader.title_overlap(item, terms) for item in items), default=0)
+        sentence = fold(self._without_units(ranked[0].sentence.text))
+        return best_title == 0 or sum(len(term) for term in terms if term in sentence) > best_title
 
     def _units_of_topic(self, query: Query, hits: list[Hit], items: list[Item]):
         duty = self._asked_duty(query, items)

@@ -68,6 +68,10 @@ class Gazetteer:
         found = self.pattern.findall(folded) if self.pattern else []
         return [self.full_name.get(name, name) for name in found]
 
+    def is_county(self, name: str) -> bool:
+        """A district, county or county-level city (its code's fifth and sixth digits are not 00)."""
+        return any(code[4:6] != "00" for code in self.codes.get(name, ()))
+
     def enclosing(self, name: str) -> set[str]:
         """The place itself and the prefecture and province around it, by name."""
         names = {name}
@@ -142,6 +146,13 @@ class ScopeReader:
         # A place outside the library is refused even when the question shares words with a title
         # (上海市…学前教育三年行动计划 is not 株洲市学前教育发展提升行动计划).
         if foreign and not exact and not region:
+            return Scope((), refusal="other_place")
+        # A district or county outside the library is another place even inside a city the library
+        # holds documents of (天津市和平区 is not 天津市西青区), unless a document is about the city
+        # or province around it (株洲市's plan answers for 攸县).
+        if not exact and any(self.gazetteer.is_county(place) and not any(
+                self.gazetteer.enclosing(place) & self.places[document.id] for document in self.documents)
+                for place in foreign):
             return Scope((), refusal="other_place")
         # What a listing of the library is limited to: words that name documents for sure, not a
         # title quoted in pieces ("哪些重点工作任务分解表" quotes many titles).

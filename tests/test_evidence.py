@@ -722,3 +722,34 @@ def test_units_given_work_only_in_prose_are_answered_with_every_sentence_that_na
     answer = library.ask("松岭市校园足球管理办法给市体育局和市财政局派了哪些活？")
     assert "派出裁判员" in answer.answer and "保障联赛和场地建设经费" in answer.answer
     assert [citation.id for citation in answer.citations] == ["第二条"]
+
+
+CANTEEN_PLAN = """# 松岭市中小学食堂管理提升方案（2025—2027年）
+
+松岭市教育局
+2025年3月1日
+
+## 一、重点任务
+
+（一）加强营养膳食管理
+
+每所学校配备1名营养健康管理员，由市教育局会同市卫生健康委每年组织1次集中培训。每周公布带量食谱。（责任单位：市教育局）
+
+（二）开展学生营养状况监测
+
+每年开展1次学生营养状况监测。（责任单位：市卫生健康委、市财政局）
+
+（三）规范食堂经营
+
+学校食堂不得对外承包。（责任单位：市市场监管局）
+"""
+
+
+def test_who_is_answered_by_the_sentence_that_names_the_unit_over_an_item_title_sharing_a_word(tmp_path_factory):
+    library = library_of(tmp_path_factory, {"songling-canteen-plan-2025-2027": CANTEEN_PLAN})
+    answer = library.ask("营养健康管理员谁负责培训？")
+    assert "由市教育局会同市卫生健康委" in answer.answer
+    assert "市财政局" not in answer.answer and "市市场监管局" not in answer.answer
+    # An item whose title names the topic is still answered by its units.
+    monitoring = library.ask("学生营养状况监测谁负责？")
+    assert "市卫生健康委、市财政局" in monitoring.answer

@@ -72,6 +72,8 @@ def test_the_listing_can_be_scoped_by_place(library_assistant):
 
 @pytest.mark.parametrize("question, covered", [
     ("和平区的学前教育由谁负责？", ["只涉及", "西青区", "黄南"]),
+    # The city around the 西青区 documents does not make another of its districts 西青区.
+    ("天津市和平区今年幼儿园学位紧不紧？", ["只涉及", "西青区"]),
     ("2035年有什么教育规划？", ["只覆盖", "2023—2025年", "2026—2028年", "2021—2025年"]),
 ])
 def test_places_and_years_no_document_covers_are_refused_naming_what_the_library_covers(
