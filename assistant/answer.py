@@ -902,7 +902,6 @@ class Composer:
     # Evidence sentences quoted for a topic: those scoring at least this share of the best, in at
     # most this many clauses, within this many characters.
     evidence_share = 0.7
-    other_clause_share = 0.78
     part_share = 0.85       # for a question within the question: its next-best sentence, when nearly as good
     evidence_clauses = 3
     evidence_chars = 420
@@ -919,9 +918,9 @@ class Composer:
             if evidence.score < self.evidence_share * best or used + len(evidence.sentence.text) > self.evidence_chars:
                 break
             clause_id = evidence.sentence.clause.id
-            # Another clause is cited only for a sentence nearly as good as the best.
-            if clause_id not in chosen and (len(chosen) == self.evidence_clauses or
-                                            (chosen and evidence.score < self.other_clause_share * best)):
+            # Another clause is cited for a sentence as good as the best clause's other sentences: a
+            # worry often has its answer in two places (a camera parents can watch; parents at lunch).
+            if clause_id not in chosen and len(chosen) == self.evidence_clauses:
                 continue
             chosen.setdefault(clause_id, []).append(evidence)
             used += len(evidence.sentence.text)
