@@ -115,6 +115,10 @@ class Composer:
         topic = [term for term in query.topic_terms if term not in self.lexicon.answer_words and len(term) >= 2]
         # A part without a topic of its own ("标准是多少？") asks about the topic of the rest.
         own = whole_words(term for term in topic if term in text) or whole_words(topic)
+        # A word the document never uses is looked for as the policy terms it stands for (打工: 务工).
+        corpus = self.reader.corpus_folded
+        own = whole_words(list(own) + [term for word in own if word not in corpus
+                                       for term in self.lexicon.expand(word) if term in corpus])
         implied = whole_words(term for term in (query.terms if within is None else self.lexicon.expand(text))
                                if term not in query.tokens and len(term) >= 2)
         shapes = query.shapes if within is None else frozenset(

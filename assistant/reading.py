@@ -375,13 +375,15 @@ class QuestionReader:
         return None
 
     def _names_a_found_topic(self, words: list[str], uncovered: list[str], hits: list[Hit]) -> bool:
-        """A rare word of the question that the best clauses hold names its topic when the words the
-        document lacks are everyday talk around it: several of them (作业太多了，孩子天天写到十点多), or
-        none rarer than it. (In 驾照考试怎么预约 the rarer 驾照 is what is asked, and no policy holds it.)"""
+        """A rare word of the question that the best clauses hold, as written or as the policy terms
+        it stands for (打工: 务工), names its topic when the words the document lacks are everyday talk
+        around it: several of them (作业太多了，孩子天天写到十点多), or none rarer than it. (In
+        驾照考试怎么预约 the rarer 驾照 is what is asked, and no policy holds it.)"""
         found = fold("".join(hit.clause.text for hit in hits[:FOUND_TOPIC_CLAUSES]))
         weight = self.tokenizer.weight
         rarest_missing = max(map(weight, uncovered), default=0.0)
-        return any(len(word) >= 2 and weight(word) >= self.lexicon.topic_word_weight and word in found
+        return any(len(word) >= 2 and weight(word) >= self.lexicon.topic_word_weight
+                   and (word in found or any(term in found for term in self.lexicon.expand(word)))
                    and (len(uncovered) >= EVERYDAY_TALK_WORDS or weight(word) >= rarest_missing)
                    for word in words)
 

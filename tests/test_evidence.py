@@ -753,3 +753,27 @@ def test_who_is_answered_by_the_sentence_that_names_the_unit_over_an_item_title_
     # An item whose title names the topic is still answered by its units.
     monitoring = library.ask("学生营养状况监测谁负责？")
     assert "市卫生健康委、市财政局" in monitoring.answer
+
+
+CARE_PLAN = """# 松岭市家庭教育指导服务方案（2025—2027年）
+
+松岭市教育局
+2025年3月1日
+
+## 一、主要任务
+
+（一）关爱特殊家庭
+
+为外出务工人员子女建立家庭教育指导档案，每名学生由1名教师结对帮扶，每学期至少家访1次。
+
+（二）办好家长学校
+
+家长学校每学期授课不少于4次。
+"""
+
+
+def test_a_worry_in_everyday_words_is_answered_when_a_rare_word_stands_for_what_the_clauses_hold(tmp_path_factory):
+    library = library_of(tmp_path_factory, {"songling-family-plan-2025-2027": CARE_PLAN})
+    # 打工 is what the policy calls 务工; the rest is everyday talk around it.
+    answer = library.ask("我常年在外面打工，孩子留在老家跟老人过，学校能帮点啥？")
+    assert not answer.refused and "1名教师结对帮扶" in answer.answer
