@@ -981,13 +981,19 @@ class Composer:
         return out
 
 
+_NUMBER_TAIL = re.compile(r"[\d.．:：%％]+$")
+
+
 def fit_answer(text: str, limit: int = MAX_ANSWER_CHARS, more: str = "……") -> str:
     """Cut an over-long answer at a line or sentence boundary."""
     if len(text) <= limit:
         return text
     cut = text[: limit - len(more)]
     boundary = max(cut.rfind("\n"), cut.rfind("。"), cut.rfind("；"))
-    return (cut[: boundary + 1] if boundary > limit // 2 else cut) + more
+    if boundary > limit // 2:
+        return cut[: boundary + 1] + more
+    # Never a piece of a number: 85.2 cut to 8 would state a figure the policy does not give.
+    return _NUMBER_TAIL.sub("", cut) + more
 
 
 def to_citations(cited: list[tuple[Clause, float]]) -> tuple[Citation, ...]:

@@ -1,5 +1,6 @@
 import pytest
 
+from assistant.answer import fit_answer
 from assistant.engine import InvalidQuestion
 from assistant.grounding import ungrounded
 from assistant.records import Intent
@@ -186,3 +187,12 @@ def test_unit_items_restricted_to_a_named_part(assistant, tree):
 def test_a_metric_named_in_the_question_picks_its_target(assistant):
     answer = assistant.ask("职业院校实践课占比要求多少？")
     assert answer.citations[0].id == "四（九）.2" and "50%以上" in answer.answer
+
+
+def test_an_answer_cut_to_length_never_ends_in_a_piece_of_a_number():
+    row = "普惠性幼儿园覆盖率（%） | 85.2 | 90 | 约束性 | "
+    for limit in range(20, 60):
+        cut = fit_answer(row * 3, limit)
+        assert len(cut) <= limit and cut.endswith("……")
+        kept = cut[:-2]
+        assert not kept[-1:].isdigit() and not kept.endswith("."), kept
