@@ -372,10 +372,16 @@ class Assistant:
         blocks = []
         for answer in answered:
             label = [self.replies.label(self.library.tree(answer.document_id).document)] if labelled else []
-            lead = [answer.lead] if answer.lead else []
+            body = fit_answer(answer.text, budget - len(answer.lead))
+            lead = answer.lead
+            if not lead and len(answered) == 1 and label:
+                # An answer from the document's structure opens with its answer (the units, the count):
+                # that line comes before the document's name too.
+                lead, _, body = body.partition("\n")
             # The sentence that answers comes first; with several documents, first within each one's block.
-            opening = lead + label if len(answered) == 1 else label + lead
-            blocks.append("\n".join(opening + [fit_answer(answer.text, budget - len(answer.lead))]))
+            lead_line = [lead] if lead else []
+            opening = lead_line + label if len(answered) == 1 else label + lead_line
+            blocks.append("\n".join(opening + ([body] if body else [])))
         cited = [pair for answer in answered for pair in answer.cited]
         terms = tuple(dict.fromkeys(term for answer in answered for term in answer.terms))
         return Answer(question, "\n".join(blocks), False, answered[0].intent, to_citations(cited),

@@ -777,3 +777,13 @@ def test_a_worry_in_everyday_words_is_answered_when_a_rare_word_stands_for_what_
     # 打工 is what the policy calls 务工; the rest is everyday talk around it.
     answer = library.ask("我常年在外面打工，孩子留在老家跟老人过，学校能帮点啥？")
     assert not answer.refused and "1名教师结对帮扶" in answer.answer
+
+
+def test_an_answer_from_a_library_opens_with_its_answer_before_the_documents_name(tmp_path_factory):
+    library = library_of(tmp_path_factory, {"songling-canteen-plan-2025-2027": CANTEEN_PLAN,
+                                            "songling-family-plan-2025-2027": CARE_PLAN})
+    units = library.ask("松岭市学生营养状况监测谁负责？")
+    first, second = units.answer.split("\n")[:2]
+    assert "市卫生健康委、市财政局" in first and second.startswith("《松岭市中小学食堂管理提升方案")
+    topic = library.ask("松岭市家长学校每学期上几次课？")
+    assert topic.answer.split("\n")[0].startswith("家长学校每学期授课不少于4次")
