@@ -351,9 +351,23 @@ class Composer:
 
     def _compose_responsible_units(self, query: Query, hits: list[Hit]):
         items = [item for item in self.topic_items(query, hits, limit=5) if item.responsible_units]
-        if not items or self._answered_in_prose(query, hits, items):
+        if not items:
             return self._compose_topic(query, hits)
-        text, cited = self._units_of_topic(query, hits, items)
+        # Items the question names (or a follow-up's) answer as named; otherwise the best sentence may.
+        best = None if query.items else self._sentence_over_titles(query, hits, items)
+        if best is not None and self._names_unit(best.sentence):
+            return self._compose_topic(query, hits)   # the sentence names who (由市教育局会同…)
+        if best is not None and best.sentence.clause.item_id:
+            # The item that holds the sentence answers, not the items whose titles share a word.
+            own = self.tree.item(best.sentence.clause.item_id)
+            clause_id = best.sentence.clause.id
+            duty = next((duty for duty in self.duties(own) if clause_id == duty.measure.id or (
+                clause_id.startswith(duty.measure.id) and not clause_id[len(duty.measure.id)].isdigit())), None)
+            if duty is None and own.responsible_units:
+                items = [own]
+        else:
+            duty = None
+        text, cited = self._duty_lines(duty) if duty is not None else self._units_of_topic(query, hits, items)
         # "由谁牵头？标准是多少？": the part that asks something else gets its sentence too.
         for part in self._asked_parts(query):
             if self.lexicon.cues("responsible_units", part):
@@ -366,30 +380,41 @@ class Composer:
                 cited.append((clause, found[0].score))
         return text, cited
 
-    def _answered_in_prose(self, query: Query, hits: list[Hit], items: list[Item]) -> bool:
-        """The sentence that best answers the question names a unit (领导小组办公室设在市教育局; 由市教育局
-        会同市卫生健康委每年组织1次集中培训) and holds more of the topic than any item's title: that
-        sentence answers "谁", not the units of an item whose title shares a word with the question."""
-        if self.reader.unit_pattern is None:
-            return False
+    def _sentence_over_titles(self, query: Query, hits: list[Hit], items: list[Item]) -> Evidence | None:
+        """The sentence that best answers the question, when it holds more of the topic than any
+        item's title (or names a unit when no title holds any): that sentence, or its measure, answers
+        "谁" (由市教育局会同市卫生健康委每年组织1次集中培训; 区图书馆为每所乡村学校设立流动图书服务点 under
+        推进馆校合作共享), not the units of an item whose title shares a word with the question."""
         ranked = self.evidence(query, hits)
-        if not ranked or not self.reader.unit_pattern.search(fold(ranked[0].sentence.text)):
-            return False
-        # Words of the document's own title (集团化办学 in a 集团化办学 plan) name no item.
-        terms = whole_words(term for term in self.reader.topic_words(query) if term not in self.reader.title_tokens)
+        if not ranked:
+            return None
+        # The user's own words, not the policy terms they imply (职业教育 also implies words that a
+        # sentence of another item may hold); words of the document's own title name no item.
+        terms = whole_words(term for term in query.topic_terms if term not in self.reader.title_tokens)
         best_title = max((self.reader.title_overlap(item, terms) for item in items), default=0)
         sentence = fold(self._without_units(ranked[0].sentence.text))
-        return best_title == 0 or sum(len(term) for term in terms if term in sentence) > best_title
+        held = sum(len(term) for term in terms if term in sentence)
+        if held > best_title or (best_title == 0 and self._names_unit(ranked[0].sentence)):
+            return ranked[0]
+        return None
+
+    def _names_unit(self, sentence: Sentence) -> bool:
+        """Whether the sentence, without its unit note, names one of the document's units."""
+        pattern = self.reader.unit_pattern
+        return pattern is not None and bool(pattern.search(fold(self._without_units(sentence.text))))
+
+    def _duty_lines(self, duty: Duty) -> tuple[str, list[tuple[Clause, float]]]:
+        item = self.tree.item(duty.measure.item_id)
+        lines = [self.templates["measure_units"].format(
+            heading=self.heading(item), measure=self._measure_headline(duty.measure), units="、".join(duty.lead))]
+        if duty.cooperating:
+            lines.append(self.templates["cooperating_units"].format(units="、".join(duty.cooperating)))
+        return "\n".join(lines), [(duty.measure, 1.0)] + [(clause, 1.0) for clause in duty.sources]
 
     def _units_of_topic(self, query: Query, hits: list[Hit], items: list[Item]):
         duty = self._asked_duty(query, items)
         if duty is not None:
-            item = self.tree.item(duty.measure.item_id)
-            lines = [self.templates["measure_units"].format(
-                heading=self.heading(item), measure=self._measure_headline(duty.measure), units="、".join(duty.lead))]
-            if duty.cooperating:
-                lines.append(self.templates["cooperating_units"].format(units="、".join(duty.cooperating)))
-            return "\n".join(lines), [(duty.measure, 1.0)] + [(clause, 1.0) for clause in duty.sources]
+            return self._duty_lines(duty)
         items = items[:3]
         lines = []
         for item in items:
