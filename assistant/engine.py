@@ -213,7 +213,8 @@ class Assistant:
             return edition
         candidates = list(scope.documents)
         previous: list[DocumentAnswer] = []
-        if history and not scope.named and self._looks_like_follow_up(question, candidates):
+        # A follow-up continues the previous question, in the document picked too ("谁负责？").
+        if history and (document or not scope.named) and self._looks_like_follow_up(question, candidates):
             earlier = self._answer(self.validate(history[-1]), history[-FOLLOW_UP_DEPTH - 1:-1], document)
             previous = [answer for answer in earlier if answer.cited] if isinstance(earlier, list) else []
             candidates = [answer.document_id for answer in previous] or candidates
@@ -378,6 +379,9 @@ class Assistant:
                 # An answer from the document's structure opens with its answer (the units, the count):
                 # that line comes before the document's name too.
                 lead, _, body = body.partition("\n")
+                if lead.endswith("：") and body:   # a heading (…的量化目标：) opens with what it heads
+                    first, _, body = body.partition("\n")
+                    lead += first
             # The sentence that answers comes first; with several documents, first within each one's block.
             lead_line = [lead] if lead else []
             opening = lead_line + label if len(answered) == 1 else label + lead_line

@@ -196,3 +196,14 @@ def test_an_answer_cut_to_length_never_ends_in_a_piece_of_a_number():
         assert len(cut) <= limit and cut.endswith("……")
         kept = cut[:-2]
         assert not kept[-1:].isdigit() and not kept.endswith("."), kept
+
+
+@pytest.mark.parametrize("question", ["哪些任务里有{unit}？", "{unit}涉及哪些工作？", "{unit}参与了什么？",
+                                      "跟{unit}有关的任务有哪些？", "{unit}在哪些任务里？"])
+def test_a_units_tasks_are_listed_whole_however_the_question_is_phrased(assistant, tree, question):
+    unit = "区财政局"
+    answer = assistant.ask(question.format(unit=unit))
+    assert answer.intent == Intent.UNIT_ITEMS
+    for item in tree.items:
+        if unit in item.responsible_units:
+            assert item.title in answer.answer and item.id in cited_ids(answer), item.id

@@ -722,6 +722,8 @@ def test_units_given_work_only_in_prose_are_answered_with_every_sentence_that_na
     answer = library.ask("松岭市校园足球管理办法给市体育局和市财政局派了哪些活？")
     assert "派出裁判员" in answer.answer and "保障联赛和场地建设经费" in answer.answer
     assert [citation.id for citation in answer.citations] == ["第二条"]
+    for question in ("松岭市校园足球管理办法里市体育局涉及哪些工作？", "松岭市财政局的工作有哪些？"):
+        assert "文件中写到" in library.ask(question).answer, question
 
 
 CANTEEN_PLAN = """# 松岭市中小学食堂管理提升方案（2025—2027年）

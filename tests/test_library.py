@@ -83,6 +83,18 @@ def test_places_and_years_no_document_covers_are_refused_naming_what_the_library
     assert all(word in answer.answer for word in covered)
 
 
+def test_a_follow_up_continues_the_previous_question_in_the_document_picked(library_assistant):
+    first = "孩子上幼儿园难，区里有什么打算？"
+    opening = library_assistant.ask(first, document=OLD_EDITION)
+    follow_up = library_assistant.ask("谁负责？", [first], document=OLD_EDITION)
+    assert not follow_up.refused and follow_up.intent == Intent.RESPONSIBLE_UNITS
+    assert {citation.id for citation in follow_up.citations} <= {citation.id for citation in opening.citations} | \
+        {citation.id.split(".")[0] for citation in opening.citations}
+    assert "区教育局" in follow_up.answer and cited_documents(follow_up) == {OLD_EDITION}
+    # The answer line comes first, before the document's name.
+    assert follow_up.answer.split("\n")[0].startswith("重点任务（五）")
+
+
 def test_a_province_limits_the_question_to_the_documents_of_its_places(library_assistant):
     tree = library_assistant.library.tree(PREFECTURE)
     answer = library_assistant.ask("知识库里有哪些青海省的文件？")
