@@ -949,7 +949,11 @@ class Composer:
             clause_id = evidence.sentence.clause.id
             # Another clause is cited for a sentence as good as the best clause's other sentences: a
             # worry often has its answer in two places (a camera parents can watch; parents at lunch).
-            if clause_id not in chosen and len(chosen) == self.evidence_clauses:
+            # The covering notice or the preamble only ever answers first (their dates and numbers are
+            # the document's, not the answer's).
+            if clause_id not in chosen and chosen and (
+                    len(chosen) == self.evidence_clauses
+                    or evidence.sentence.clause.kind in (ClauseKind.NOTICE, ClauseKind.PREAMBLE)):
                 continue
             chosen.setdefault(clause_id, []).append(evidence)
             used += len(evidence.sentence.text)
