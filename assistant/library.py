@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Sequence
 
 from index.store import (ClauseStore, StoreCorrupted, StoreDocument, StoredDocumentInfo, StoreError,
-                         build_generation, open_current)
+                         build_generation, open_current, passages_sha256)
 
 from .parser import document_id_for, parse_policy
 from .readers import SUPPORTED_SUFFIXES, UnreadableDocument, read_document
@@ -162,9 +162,9 @@ def _stored(store: ClauseStore, info: StoredDocumentInfo) -> StoreDocument:
 
 def _build_if_changed(settings: Settings, current: ClauseStore | None,
                       documents: list[StoreDocument]) -> ClauseStore:
-    if current is not None and _same(current, documents, settings):
-        return current
     trees = [parse_source(document) for document in documents]
+    if current is not None and _same(current, documents, trees, settings):
+        return current
     try:
         return build_generation(settings.store, [(document, tree.clauses) for document, tree in zip(documents, trees)],
                                 settings.embedding_model, show_progress=settings.show_progress)
@@ -172,9 +172,12 @@ def _build_if_changed(settings: Settings, current: ClauseStore | None,
         raise LibraryError(str(error)) from None
 
 
-def _same(store: ClauseStore, documents: list[StoreDocument], settings: Settings) -> bool:
-    stored = [(info.id, info.sha256, info.origin) for info in store.documents()]
-    wanted = [(document.id, document.sha256, document.origin) for document in documents]
+def _same(store: ClauseStore, documents: list[StoreDocument], trees: list[PolicyTree], settings: Settings) -> bool:
+    """Same texts, same model, and the same clauses read from them (a newer parser may read a text
+    otherwise; then the stored vectors no longer match its clauses)."""
+    stored = [(info.id, info.sha256, info.origin, info.passages_sha256) for info in store.documents()]
+    wanted = [(document.id, document.sha256, document.origin, passages_sha256(document.id, tree.clauses))
+              for document, tree in zip(documents, trees)]
     return sorted(stored) == sorted(wanted) and store.manifest.model == settings.embedding_model
 
 

@@ -21,8 +21,9 @@ _SPACES = re.compile(r"\s+")
 # Spaces matter between latin words ("high school") but not next to CJK text ("到 2025 年").
 _SPACE_NEXT_TO_CJK = re.compile(r"(?<=[^\x00-\x7f]) | (?=[^\x00-\x7f])")
 CHINESE_NUMERALS = "零一二三四五六七八九十"
-# A year run into a list number (1.2025年秋季学期起…): item 1, then the year, not the decimal 1.2025.
-YEAR_AFTER_LIST_NUMBER = r"(?:19|20)\d\d\s*年"
+# A year or a span of years run into a list number (1.2025年秋季学期起…, 1.2019—2021年全市…): item 1,
+# then the year, not the decimal 1.2025.
+YEAR_AFTER_LIST_NUMBER = r"(?:19|20)\d\d\s*(?:年|[—–\-~至到]\s*(?:19|20)\d\d)"
 # After "1." a digit makes a decimal (1.5倍), unless it begins a year.
 NOT_DECIMAL = rf"(?:(?!\d)|(?={YEAR_AFTER_LIST_NUMBER}))"
 # The number a numbered line opens with (1. / 1、 / １．), itself and the spaces after it.

@@ -244,10 +244,20 @@ class _PlannedDocument:
 
     @property
     def passages_sha256(self) -> str:
-        digest = hashlib.sha256()
-        for passage in self.passages:
-            digest.update(f"{passage.id}\x00{passage.text}\x01".encode("utf-8"))
-        return digest.hexdigest()
+        return _fingerprint(self.passages)
+
+
+def _fingerprint(passages: Sequence[_Passage]) -> str:
+    digest = hashlib.sha256()
+    for passage in passages:
+        digest.update(f"{passage.id}\x00{passage.text}\x01".encode("utf-8"))
+    return digest.hexdigest()
+
+
+def passages_sha256(document_id: str, clauses: Sequence[Clause], passage_chars: int = PASSAGE_CHARS) -> str:
+    """The fingerprint a document's clauses get in a store: when a stored document's differs (the
+    parser now reads its text otherwise), its vectors no longer match its clauses."""
+    return _fingerprint(_passages_of(document_id, clauses, passage_chars))
 
 
 def _plan(documents: Sequence[tuple[StoreDocument, Sequence[Clause]]], passage_chars: int) -> list[_PlannedDocument]:

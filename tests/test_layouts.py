@@ -184,9 +184,11 @@ def test_parts_numbered_as_bu_fen_with_items_and_measures_that_open_with_a_year(
 
 
 def test_a_decimal_after_a_number_is_not_a_heading():
-    tree = parse_policy("某市行动计划\n一、主要目标\n（一）提高投入。生均经费增长1.5倍。2.5万名学生受益。\n3.2025年起全面实施。", "plan")
-    # 2.5万 is a number, 3.2025年起 a measure that opens with a year.
-    assert [clause.text for clause in tree.clauses if clause.kind == ClauseKind.MEASURE] == ["3.2025年起全面实施。"]
+    tree = parse_policy("某市行动计划\n一、主要目标\n（一）提高投入。生均经费增长1.5倍。2.5万名学生受益。\n"
+                        "3.2025年起全面实施。\n4.2019—2021年新建幼儿园120所。", "plan")
+    # 2.5万 is a number; 3.2025年起 and 4.2019—2021年 are measures that open with a year or a span.
+    assert [clause.text for clause in tree.clauses if clause.kind == ClauseKind.MEASURE] == [
+        "3.2025年起全面实施。", "4.2019—2021年新建幼儿园120所。"]
 
 
 def test_a_notice_title_wrapped_over_three_lines_is_joined():

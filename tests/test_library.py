@@ -6,10 +6,11 @@ from pathlib import Path
 import pytest
 
 from assistant.engine import InvalidQuestion
-from assistant.library import LibraryError, add_documents, corpus_files, remove_documents, sync_store
+from assistant.library import (CORPUS, LibraryError, add_documents, corpus_files, parse_source, read_sources,
+                               remove_documents, sync_store)
 from assistant.records import Intent
 from assistant.settings import Settings
-from index.store import open_current
+from index.store import build_generation, open_current, passages_sha256
 
 OLD_EDITION = "xiqing-education-plan-2023-2025"
 NEW_EDITION = "xiqing-education-plan-2026-2028"
@@ -200,3 +201,21 @@ def test_a_refusal_about_one_document_suggests_questions_that_document_answers(l
     assert suggestions and all(suggestion.startswith("在黄南") for suggestion in suggestions)
     for suggestion in suggestions:
         assert {c.document for c in library_assistant.ask(suggestion).citations} == {PREFECTURE}
+
+
+def test_a_store_whose_clauses_an_older_parser_read_otherwise_is_rebuilt_at_sync(tmp_path):
+    """A text read into other clauses (a parser change: 1.2019—2021年… became a measure) makes the
+    stored vectors stale; syncing rebuilds the store though the text itself is unchanged."""
+    policy = tmp_path / "corpus" / "qinghe-preschool-plan-2025-2027.md"
+    policy.parent.mkdir()
+    policy.write_text("# 清河县学前教育行动计划（2025—2027年）\n\n## 一、主要任务\n\n（一）扩充资源。\n\n"
+                      "1.2025—2027年新建公办幼儿园12所。\n\n2.新增学位3600个。\n", encoding="utf-8")
+    settings = Settings(store=tmp_path / "store", corpus=[policy.parent], show_progress=False)
+    [document] = read_sources(corpus_files(settings.corpus), CORPUS)
+    tree = parse_source(document)
+    older = [clause for clause in tree.clauses if clause.id != "一（一）.1"]   # as an older parser read it
+    stale = build_generation(settings.store, [(document, older)], settings.embedding_model)
+    synced = sync_store(settings)
+    assert synced.generation != stale.generation
+    assert {info.passages_sha256 for info in synced.documents()} == {passages_sha256(document.id, tree.clauses)}
+    assert sync_store(settings).generation == synced.generation   # and then it is current
