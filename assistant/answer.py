@@ -25,6 +25,8 @@ MAX_ANSWER_CHARS = 600
 CLOSING_CLAUSES = 3
 # Sentences quoted after a headline that evidence chose (the headline alone says nothing).
 HEADLINE_FOLLOWERS = 4
+# ...or, for a question that asks for a list (哪些情况…), as many as its list holds, up to this.
+LIST_FOLLOWERS = 10
 # A question asks several things when it has parts of at least this many characters between ？ or ；.
 _QUESTION_PARTS = re.compile(r"[?？;；]|，(?:还有|另外|以及|同时)")
 MIN_QUESTION_PART = 4
@@ -970,6 +972,8 @@ class Composer:
                 chosen.setdefault(found[0].sentence.clause.id, []).append(found[0])
                 quoted.add(found[0].sentence)
                 used += len(found[0].sentence.text)
+        asks_list = self.lexicon.cues("list", query.folded) or "哪些" in query.folded
+        followers_wanted = LIST_FOLLOWERS if asks_list else HEADLINE_FOLLOWERS
         lines: list[str] = []
         citations: list[tuple[Clause, float]] = []
         for group in chosen.values():
@@ -980,7 +984,7 @@ class Composer:
             # A headline says what follows; what follows answers (构建三个育人体系。 → the three;
             # 按距离分档发放： → ① ② ③, which may be clauses of their own).
             followers = [after for sentence in sentences if is_headline(sentence)
-                         for after in self.evidence_finder.following(sentence, HEADLINE_FOLLOWERS)]
+                         for after in self.evidence_finder.following(sentence, followers_wanted)]
             own = sentences + [after for after in followers if after.clause.id == clause.id]
             under = [after for after in followers if after.clause.id != clause.id and after.clause.id not in chosen]
             # A short clause (an article of two sentences) is quoted whole: its other sentence often

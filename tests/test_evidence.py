@@ -789,3 +789,34 @@ def test_an_answer_from_a_library_opens_with_its_answer_before_the_documents_nam
     assert "市卫生健康委、市财政局" in first and second.startswith("《松岭市中小学食堂管理提升方案")
     topic = library.ask("松岭市家长学校每学期上几次课？")
     assert topic.answer.split("\n")[0].startswith("家长学校每学期授课不少于4次")
+
+
+AID_RULES = """# 松岭市学生资助管理办法
+
+松岭市教育局
+2025年3月1日
+
+## 第一章　认定
+
+第八条　下列学生直接认定为特别困难：
+
+（一）最低生活保障家庭学生；
+
+（二）特困供养学生；
+
+（三）孤儿和事实无人抚养儿童；
+
+（四）家庭经济困难残疾学生；
+
+（五）脱贫不稳定户学生；
+
+（六）突发严重困难户学生。
+
+第九条　认定结果在校内公示不少于5个工作日。
+"""
+
+
+def test_a_question_asking_which_gets_the_whole_list_a_headline_opens(tmp_path_factory):
+    library = library_of(tmp_path_factory, {"songling-aid-rules-2025": AID_RULES})
+    answer = library.ask("哪些情况的学生能直接认定为特别困难？")
+    assert "最低生活保障家庭学生" in answer.answer and "突发严重困难户学生" in answer.answer
