@@ -933,6 +933,7 @@ class Composer:
     # Evidence sentences quoted for a topic: those scoring at least this share of the best, in at
     # most this many clauses, within this many characters.
     evidence_share = 0.7
+    target_share = 0.6
     part_share = 0.85       # for a question within the question: its next-best sentence, when nearly as good
     evidence_clauses = 3
     evidence_chars = 420
@@ -945,9 +946,16 @@ class Composer:
         best = ranked[0].score
         chosen: dict[str, list[Evidence]] = {}
         used = 0
+        best_item = ranked[0].sentence.clause.item_id
         for evidence in ranked:
-            if evidence.score < self.evidence_share * best or used + len(evidence.sentence.text) > self.evidence_chars:
+            if used + len(evidence.sentence.text) > self.evidence_chars:
                 break
+            # The target of the item the best sentence is in says what it aims at (建成…老年大学，
+            # 办学规模达到3000人): it is quoted at a lower share.
+            is_target = bool(best_item) and evidence.sentence.clause.id == best_item and \
+                fold(evidence.sentence.text).startswith(_TARGET_FIELDS)
+            if evidence.score < (self.target_share if is_target else self.evidence_share) * best:
+                continue
             clause_id = evidence.sentence.clause.id
             # Another clause is cited for a sentence as good as the best clause's other sentences: a
             # worry often has its answer in two places (a camera parents can watch; parents at lunch).

@@ -820,3 +820,28 @@ def test_a_question_asking_which_gets_the_whole_list_a_headline_opens(tmp_path_f
     library = library_of(tmp_path_factory, {"songling-aid-rules-2025": AID_RULES})
     answer = library.ask("哪些情况的学生能直接认定为特别困难？")
     assert "最低生活保障家庭学生" in answer.answer and "突发严重困难户学生" in answer.answer
+
+
+ELDERLY_PLAN = """# 松岭市终身教育三年行动方案（2025—2027年）
+
+松岭市教育局
+2025年3月1日
+
+## 一、重点任务
+
+（一）构建终身教育体系
+
+行动目标：构建老年教育新格局，到2027年，建成高水平市级老年大学，办学规模达到3000人。
+
+1. 提升老年教育服务水平。发挥老年大学示范作用，健全老年大学、街镇老年学校、社区学习点三级办学体系。开展老年人智能技术应用培训。
+
+（二）办好家长学校
+
+行动目标：家长学校覆盖率达到100%。
+"""
+
+
+def test_a_worry_about_a_topic_also_gets_the_target_of_the_item_that_answers_it(tmp_path_factory):
+    library = library_of(tmp_path_factory, {"songling-lifelong-plan-2025-2027": ELDERLY_PLAN})
+    answer = library.ask("家里老人退休了想上老年大学，市里在这方面有什么规划？")
+    assert "三级办学体系" in answer.answer and "3000人" in answer.answer
