@@ -53,6 +53,7 @@ class Lexicon:
     details: dict[str, tuple[tuple[re.Pattern, ...], tuple[re.Pattern, ...]]]   # kind → (question, evidence)
     person: tuple[re.Pattern, ...]
     named_institutions: tuple[re.Pattern, ...]   # 第一实验小学: a school named by its own name
+    named_topics: tuple[str, ...]                # 高考, 考研: a field of education a question may be about
     generic: frozenset[str]
     generic_patterns: tuple[re.Pattern, ...]
     min_covered_share: float
@@ -95,6 +96,7 @@ class Lexicon:
                      for kind, detail in scope["details"].items()},
             person=_compile(scope["person"]),
             named_institutions=_compile(scope["named_institutions"]),
+            named_topics=tuple(fold(topic) for topic in scope["named_topics"]),
             generic=frozenset(fold(word) for word in scope["generic"]),
             generic_patterns=_compile(scope["generic_patterns"]),
             min_covered_share=float(scope["min_covered_share"]),

@@ -372,7 +372,24 @@ class QuestionReader:
         if covered < self.lexicon.min_covered_share * sum(map(weight, words)) and dense_max < self.dense_in_scope \
                 and not self._names_a_found_topic(words, uncovered, hits):
             return "uncovered"
+        if self._about_an_absent_field(folded, words):
+            return "uncovered"
         return None
+
+    def _about_an_absent_field(self, folded: str, words: list[str]) -> bool:
+        """The question is about a field of education (高考) the document never names: the field is its
+        rarest word, or it is written right before a word of the question (高考报名: another 报名
+        than the document's primary-school one)."""
+        weight = self.tokenizer.weight
+        rarest = max(words, key=weight)
+        for name in self.lexicon.named_topics:
+            at = folded.find(name)
+            if at < 0 or name in self.corpus_folded:
+                continue
+            after = at + len(name)
+            if rarest == name or any(folded.startswith(word, after) for word in words):
+                return True
+        return False
 
     def _names_a_found_topic(self, words: list[str], uncovered: list[str], hits: list[Hit]) -> bool:
         """A rare word of the question that the best clauses hold, as written or as the policy terms

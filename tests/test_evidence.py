@@ -845,3 +845,24 @@ def test_a_worry_about_a_topic_also_gets_the_target_of_the_item_that_answers_it(
     library = library_of(tmp_path_factory, {"songling-lifelong-plan-2025-2027": ELDERLY_PLAN})
     answer = library.ask("家里老人退休了想上老年大学，市里在这方面有什么规划？")
     assert "三级办学体系" in answer.answer and "3000人" in answer.answer
+
+
+ENROLMENT_RULES = """# 松岭市义务教育招生入学实施意见
+
+松岭市教育局
+2025年4月1日
+
+## 一、时间安排
+
+（一）6月1日至6月10日，小学和初中新生网上报名。
+
+（二）7月10日前公布录取结果。
+"""
+
+
+def test_a_question_about_a_field_of_education_the_document_never_names_is_refused(tmp_path_factory):
+    library = library_of(tmp_path_factory, {"songling-enrolment-opinions-2025": ENROLMENT_RULES})
+    # The document's 报名 is a primary school's, not 高考's.
+    assert library.ask("今年高考报名是什么时候？").refused
+    answered = library.ask("小学新生什么时候网上报名？")
+    assert not answered.refused and "6月1日至6月10日" in answered.answer
