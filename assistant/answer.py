@@ -236,7 +236,11 @@ class Composer:
         ranked = [evidence for evidence in self.evidence(query, hits) if evidence.sentence.clause.id in cited_ids]
         if not ranked:
             return ""
-        sentences = self.evidence_finder.whole_sentence(ranked[0].sentence, WHOLE_SENTENCE_CHARS)
+        # For 多少 or 什么时候, the best sentence that holds an amount or a time answers.
+        shaped = [evidence for evidence in ranked
+                  if any(SHAPE_PATTERNS[shape].search(evidence.sentence.text) for shape in query.shapes)]
+        best = (shaped or ranked)[0]
+        sentences = self.evidence_finder.whole_sentence(best.sentence, WHOLE_SENTENCE_CHARS)
         if sentences and is_headline(sentences[-1]):   # a headline says what follows: the next sentence answers
             sentences += self.evidence_finder.following(sentences[-1], 1)
         text = "".join(self._without_units(sentence.text).strip() for sentence in sentences)

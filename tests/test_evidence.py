@@ -866,3 +866,22 @@ def test_a_question_about_a_field_of_education_the_document_never_names_is_refus
     assert library.ask("今年高考报名是什么时候？").refused
     answered = library.ask("小学新生什么时候网上报名？")
     assert not answered.refused and "6月1日至6月10日" in answered.answer
+
+
+CHILDREN_HOMES = """# 松岭市关爱留守儿童实施意见
+
+松岭市人民政府
+2025年3月1日
+
+## 一、主要措施
+
+（一）丰富课余生活。充分利用“留守儿童之家”和乡村学校少年宫，在节假日向留守儿童免费开放“留守儿童之家”。
+
+（二）建设活动阵地。到2027年，全市建成“留守儿童之家”300所。
+"""
+
+
+def test_the_lead_of_a_how_many_question_is_a_sentence_that_holds_an_amount(tmp_path_factory):
+    library = library_of(tmp_path_factory, {"songling-left-behind-opinions-2025": CHILDREN_HOMES})
+    answer = library.ask("“留守儿童之家”要建多少所？")
+    assert "300所" in answer.answer.split("\n")[0]
