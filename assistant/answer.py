@@ -215,8 +215,13 @@ class Composer:
             if lead:
                 return lead
         sentence = self._lead_sentence(query, hits, cited)
-        if sentence and self.lexicon.cues("yes_no", query.folded):
-            sentence = templates["lead_yes"].format(this=self.this, sentence=sentence)
+        cues = self.lexicon.cues
+        if sentence and cues("yes_no", query.folded):
+            if cues("asks_allowed", query.folded) and cues("prohibition", fold(sentence)):
+                kind = "lead_forbidden"
+            else:
+                kind = "lead_yes" if cues("yes_have", query.folded) else "lead_rule"
+            sentence = templates[kind].format(this=self.this, sentence=sentence)
         return fit_answer(sentence, LEAD_CHARS)
 
     def _measures_lead(self, cited: list[tuple[Clause, float]]) -> str:

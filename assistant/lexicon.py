@@ -18,7 +18,7 @@ from .text import fold
 INTENT_CUE_KEYS = ("responsible_units", "unit_items", "target", "measures", "list", "count", "document", "library",
                    "outline", "asks_amount", "asks_time", "asks_place", "asks_condition", "edition_added",
                    "edition_removed", "edition_changed", "articles_form", "national", "outline_parts",
-                   "reverse_units", "yes_no")
+                   "reverse_units", "yes_no", "yes_have", "asks_allowed", "prohibition")
 
 
 # Questions whose readings are remembered (a few hundred strings).

@@ -128,6 +128,9 @@ def test_the_sentence_that_answers_comes_first(assistant):
     assert len(share.answer.splitlines()[0]) <= 120
     yes = assistant.ask("校外培训机构乱收费有人管吗？")
     assert yes.answer.startswith("有。本方案提出：")
+    # Whether something may happen is not answered "有": what the document says comes first.
+    may = assistant.ask("校外培训机构会不会乱收费？")
+    assert may.answer.startswith("本方案提出：")
     measures = assistant.ask("打造高水平干部教师队伍有哪些举措？")
     assert measures.answer.startswith("重点任务（十二）打造高水平干部教师队伍有四项举措：优化编制资源配置；")
 

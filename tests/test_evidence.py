@@ -885,3 +885,9 @@ def test_the_lead_of_a_how_many_question_is_a_sentence_that_holds_an_amount(tmp_
     library = library_of(tmp_path_factory, {"songling-left-behind-opinions-2025": CHILDREN_HOMES})
     answer = library.ask("“留守儿童之家”要建多少所？")
     assert "300所" in answer.answer.split("\n")[0]
+
+
+def test_a_prohibition_answers_whether_something_is_allowed_with_no(tmp_path_factory):
+    library = library_of(tmp_path_factory, {"songling-canteen-plan-2025-2027": CANTEEN_PLAN})
+    answer = library.ask("学校食堂包给外面的老板经营，这样允许吗？")
+    assert answer.answer.startswith("不允许。本方案规定：") and "不得对外承包" in answer.answer.split("\n")[0]
