@@ -106,7 +106,8 @@ class QueryTokenizer:
         for word, after, then in zip(pieces, pieces[1:], pieces[2:] + [""]):
             if (len(word) >= 2 and not _DIGIT.search(word) and len(after) == 1 and _WORD.search(after) and not after.isascii()
                     and after not in self.lexicon.stopwords and word not in self.lexicon.stopwords
-                    and not (len(then) == 1 and _WORD.search(then) and not then.isascii())):
+                    and not (len(then) == 1 and _WORD.search(then) and not then.isascii())
+                    and not then.startswith("不" + after)):   # 学校|管|不管 asks 管不管, it names no 学校管
                 found.append(word + after)
         return tuple(found)
 

@@ -210,3 +210,10 @@ def test_a_units_tasks_are_listed_whole_however_the_question_is_phrased(assistan
     for item in tree.items:
         if unit in item.responsible_units:
             assert item.title in answer.answer and item.id in cited_ids(answer), item.id
+
+
+def test_a_question_form_is_no_topic_word(assistant):
+    # 学校|管|不管 asks 管不管: no 学校管 (学校管理制度) is looked for; 近视 stands for 体质健康.
+    answer = assistant.ask("孩子近视了学校管不管？")
+    assert not answer.refused and "体质健康" in answer.answer.split("\n")[0]
+    assert not any(cid.startswith("四（七）") for cid in cited_ids(answer))
