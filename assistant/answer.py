@@ -956,6 +956,7 @@ class Composer:
         chosen: dict[str, list[Evidence]] = {}
         used = 0
         best_item = ranked[0].sentence.clause.item_id
+        asked_terms = [term for term in query.terms if len(term) >= 2 and not self.reader.names_structure_word(term)]
         for evidence in ranked:
             if used + len(evidence.sentence.text) > self.evidence_chars:
                 break
@@ -970,9 +971,12 @@ class Composer:
             # worry often has its answer in two places (a camera parents can watch; parents at lunch).
             # The covering notice or the preamble only ever answers first (their dates and numbers are
             # the document's, not the answer's).
+            # A supporting clause shares a word with the question (or a policy term it implies), not
+            # only the retrieval rank of its clause.
             if clause_id not in chosen and chosen and (
                     len(chosen) == self.evidence_clauses
-                    or evidence.sentence.clause.kind in (ClauseKind.NOTICE, ClauseKind.PREAMBLE)):
+                    or evidence.sentence.clause.kind in (ClauseKind.NOTICE, ClauseKind.PREAMBLE)
+                    or not any(term in fold(evidence.sentence.text) for term in asked_terms)):
                 continue
             chosen.setdefault(clause_id, []).append(evidence)
             used += len(evidence.sentence.text)
