@@ -242,8 +242,7 @@ class Composer:
         if not ranked:
             return ""
         # For 多少 or 什么时候, the best sentence that holds an amount or a time answers.
-        shaped = [evidence for evidence in ranked
-                  if any(SHAPE_PATTERNS[shape].search(evidence.sentence.text) for shape in query.shapes)]
+        shaped = [evidence for evidence in ranked if _holds_shape(evidence.sentence.text, query)]
         best = (shaped or ranked)[0]
         sentences = self.evidence_finder.whole_sentence(best.sentence, WHOLE_SENTENCE_CHARS)
         if sentences and is_headline(sentences[-1]):   # a headline says what follows: the next sentence answers
@@ -260,7 +259,7 @@ class Composer:
 
         def score(piece: str) -> float:
             folded = fold(piece)
-            shaped = any(SHAPE_PATTERNS[shape].search(piece) for shape in query.shapes)
+            shaped = _holds_shape(piece, query)
             return sum(weight(term) for term in terms if term in folded) + (SHAPE_WEIGHT if shaped else 0.0)
 
         best = max(range(len(pieces)), key=lambda index: (score(pieces[index]), -index))
@@ -274,8 +273,9 @@ class Composer:
 
     def _prose_units(self, query: Query) -> list[str]:
         """Units the question names that this document gives work only in its prose (市交通运输局负责……)."""
-        return list(dict.fromkeys(match.group(0) for match in _PROSE_UNIT.finditer(query.folded)
-                                  if match.group(0) not in self.reader.unit_of and f"{match.group(0)}负责" in self.reader.corpus_folded))
+        named = dict.fromkeys(match.group(0) for match in _PROSE_UNIT.finditer(query.folded))
+        return [unit for unit in named
+                if unit not in self.reader.unit_of and f"{unit}负责" in self.reader.corpus_folded]
 
     def _compose_prose_units(self, units: list[str]):
         """Every sentence of the body that names each unit, by clause: its duties as the text states them."""
@@ -329,8 +329,7 @@ class Composer:
             measure_id = re.compile(re.escape(item.id) + r"\.\d+")
             found = []
             for measure in (clause for clause in clauses if measure_id.fullmatch(clause.id)):
-                family = [clause for clause in clauses if clause.id == measure.id or (
-                    clause.id.startswith(measure.id) and not clause.id[len(measure.id)].isdigit())]
+                family = [clause for clause in clauses if _of_measure(clause.id, measure.id)]
                 lead = tuple(dict.fromkeys(unit for clause in family for unit in responsible_units(clause.text)))
                 cooperating = tuple(dict.fromkeys(unit for clause in family for unit in cooperating_units(clause.text)))
                 sources = tuple(clause for clause in family
@@ -371,9 +370,8 @@ class Composer:
         if best is not None and best.sentence.clause.item_id:
             # The item that holds the sentence answers, not the items whose titles share a word.
             own = self.tree.item(best.sentence.clause.item_id)
-            clause_id = best.sentence.clause.id
-            duty = next((duty for duty in self.duties(own) if clause_id == duty.measure.id or (
-                clause_id.startswith(duty.measure.id) and not clause_id[len(duty.measure.id)].isdigit())), None)
+            duty = next((duty for duty in self.duties(own) if _of_measure(best.sentence.clause.id, duty.measure.id)),
+                        None)
             if duty is None and own.responsible_units:
                 items = [own]
         else:
@@ -967,12 +965,11 @@ class Composer:
             if evidence.score < (self.target_share if is_target else self.evidence_share) * best:
                 continue
             clause_id = evidence.sentence.clause.id
-            # Another clause is cited for a sentence as good as the best clause's other sentences: a
-            # worry often has its answer in two places (a camera parents can watch; parents at lunch).
-            # The covering notice or the preamble only ever answers first (their dates and numbers are
-            # the document's, not the answer's).
-            # A supporting clause shares a word with the question (or a policy term it implies), not
-            # only the retrieval rank of its clause.
+            # Another clause is cited for a sentence as good as the best clause's other sentences (a
+            # worry often has its answer in two places: a camera parents can watch; parents at lunch),
+            # when that sentence shares a word with the question or a policy term it implies (not only
+            # its clause's retrieval rank). The covering notice or the preamble only ever answers
+            # first: their dates and numbers are the document's, not the answer's.
             if clause_id not in chosen and chosen and (
                     len(chosen) == self.evidence_clauses
                     or evidence.sentence.clause.kind in (ClauseKind.NOTICE, ClauseKind.PREAMBLE)
@@ -1036,6 +1033,16 @@ class Composer:
 
 
 _NUMBER_TAIL = re.compile(r"[\d.．:：%％]+$")
+
+
+def _holds_shape(text: str, query: Query) -> bool:
+    """Whether the text holds one of the shapes of answer the question asks for (an amount, a time)."""
+    return any(SHAPE_PATTERNS[shape].search(text) for shape in query.shapes)
+
+
+def _of_measure(clause_id: str, measure_id: str) -> bool:
+    """The measure's own clause or one under it (二（一）.1（3）③ of 二（一）.1, not 二（一）.10)."""
+    return clause_id == measure_id or (clause_id.startswith(measure_id) and not clause_id[len(measure_id)].isdigit())
 
 
 def fit_answer(text: str, limit: int = MAX_ANSWER_CHARS, more: str = "……") -> str:

@@ -1,9 +1,10 @@
 """The assistant: one entry point, ``Assistant.ask``, for the CLI, the web app and the evaluation.
 
 It reads which documents of the library a question is about (:mod:`assistant.scope`), retrieves
-from them (:mod:`assistant.retrieval`), has each document's :class:`~assistant.reading.QuestionReader`
-read the question and its :class:`~assistant.answer.Composer` answer from its clause tree, and labels each answer with its document when the library holds
-several.
+from them (:mod:`assistant.retrieval`), has each document's
+:class:`~assistant.reading.QuestionReader` read the question and its
+:class:`~assistant.answer.Composer` answer from its clause tree, and labels each answer with its
+document when the library holds several.
 
     >>> from assistant.engine import Assistant
     >>> assistant = Assistant.load()

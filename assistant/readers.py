@@ -2,8 +2,9 @@
 
 This is the "file → text" step of file → text → clauses: it knows file formats, not policies.
 The text has one paragraph or heading a line; Word headings keep their level as markdown ``#``
-markers, Word and markdown tables give one cell a line, row by row, and PDF lines broken by wrapping or page breaks are joined again, so the parser sees
-the same text whichever format the policy came in.
+markers, Word and markdown tables give one cell a line, row by row, and PDF lines broken by
+wrapping or page breaks are joined again, so the parser sees the same text whichever format the
+policy came in.
 
     >>> from assistant.readers import read_document
     >>> text = read_document("方案.docx")
