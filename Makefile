@@ -44,7 +44,7 @@ bench: install
 	$(PY) -m eval.bench
 
 screenshot: install browser
-	ASSISTANT_SCREENSHOT=docs/chat.png $(PY) -m pytest -q tests/test_web_e2e.py -k chat
+	ASSISTANT_SCREENSHOTS=docs $(PY) -m pytest -q tests/test_web_e2e.py -k long_answer
 
 clean:
 	rm -rf .store .pytest_cache

@@ -1,8 +1,8 @@
 """The web app: ``python app.py [--host 127.0.0.1] [--port 7860]`` (what ``make run`` starts).
 
-Serves the Gradio chat at ``/`` and the JSON API (``POST /api/ask``, ``GET /api/documents``,
-``GET /api/outline``, ``GET /healthz``, docs at ``/docs``) from one process, on loopback unless
-told otherwise. It answers from the library in ``ASSISTANT_STORE`` and picks up a library rebuilt
+Serves the Gradio chat at ``/``, the JSON API (``POST /api/ask``, ``GET /api/documents``,
+``GET /api/outline``, ``GET /api/duties``, ``GET /api/targets``, ``GET /healthz``, docs at ``/docs``)
+and clause pages (``/clause/{document}/{id}``) from one process, on loopback unless told otherwise. It answers from the library in ``ASSISTANT_STORE`` and picks up a library rebuilt
 by ``python -m assistant index`` or ``docs add/remove`` without a restart.
 """
 

@@ -637,7 +637,7 @@ class Composer:
         sentence = self._strip_field(sentence.strip()).rstrip("。；;")
         if sentence and len(sentence) <= self.target_sentence_chars:
             return sentence
-        deadline = f"到{target.deadline}，" if target.deadline and target.deadline not in target.phrase else ""
+        deadline = f"{target.deadline}，" if target.deadline and target.deadline not in target.phrase else ""
         return deadline + target.phrase
 
     @staticmethod

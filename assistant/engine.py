@@ -394,7 +394,7 @@ class Assistant:
 
     def _refused(self, question: str, reason: str, scope: Scope, started: float) -> Answer:
         return Answer(question, self.replies.refusal(reason, scope), True, Intent.OUT_OF_SCOPE, (),
-                      _elapsed(started))
+                      _elapsed(started), suggestions=tuple(self.replies.suggestions(scope)))
 
 
 def _elapsed(started: float) -> float:

@@ -569,34 +569,228 @@ def _unit_names(text: str) -> list[str]:
 
 # ---------------------------------------------------------------------------------------- targets
 
-_QUANTITY = re.compile(r"(?<![\d.+])(\d+(?:\.\d+)?)\s*(%|％|个百分点|万人|万元|亿元|个|元|人|次|学时|名|所|项|周|平方米|万平方米|间|门|家|小时|天|课时|套|张|台|册|辆|亩|公顷|座|处|支|批|班|床|篇)")
-_QUALIFIER_AFTER = ("以上", "以内", "以下", "左右")
-_QUALIFIER_BEFORE = ("不少于", "不低于", "不超过", "不高于", "至少", "超过", "达到", "控制在", "增加", "提高到", "降至")
-_PHRASE_SPLIT = re.compile(r"[，；。：,;]")
-_DEADLINE = re.compile(r"到\s*(\d{4})\s*年")
-_MEASURE_NOISE = re.compile(r"^(到\s*\d{4}\s*年|实现|确保|每年|每学期|逐步|其中|、)+|(达到|超过|不少于|不低于|至少|控制在|的)+$")
+# The units a target is counted in, longest first (个百分点 before 个); 万/亿 scale the number.
+_UNITS = ("个百分点", "个工作日", "个月", "平方米", "公顷", "学时", "课时", "小时", "分钟", "人次", "%", "％", "个", "元",
+          "人", "次", "名", "所", "项", "周", "间", "门", "家", "天", "套", "张", "台", "册", "辆", "亩", "座", "处", "支",
+          "批", "班", "床", "篇", "场", "块", "倍", "件", "种", "期", "节", "户", "位", "年")
+_SCALES = {"万": 1e4, "亿": 1e8}
+# 3240个, 1.5万人次, 1000余万元, 1至2项, 400元至800元; not an ordinal (第3次), a part of a formula (2+1项)
+# a format (11人制) or an age (3周岁).
+_QUANTITY = re.compile(r"(?<![\d.+\-—第])(\d+(?:\.\d+)?)(?:\s*[至—–\-～~]\s*\d+(?:\.\d+)?)?\s*[余多]?\s*([万亿]?)\s*"
+                       rf"[余多]?\s*({'|'.join(map(re.escape, _UNITS))})"
+                       r"(?:\s*[至—–\-～~]\s*\d+(?:\.\d+)?\s*\2\s*\3)?(?![制岁])")
+# What comes before a rate, not a target: 每100名住宿生, 每增加500名学生.
+_PER = re.compile(r"每(?:增加|满|超过)?\s*$")
+# Comparators as written: after the number (93%以上), before it (不少于4次, ≥85%), or a change (增加10%).
+_COMPARATORS_AFTER = ("及以上", "以上", "以下", "以内", "之内", "左右", "内")
+_COMPARATORS_BEFORE = ("≥", "≤", "＞", "＜", ">", "<", "≧", "≦", "不少于", "不低于", "不超过", "不高于", "不多于", "不大于",
+                       "不小于", "不足", "至少", "最少", "最多", "超过", "高于", "低于", "少于", "多于", "大于", "小于",
+                       "控制在", "保持在", "稳定在", "维持在", "提高到", "提高至", "提升到", "提升至", "增加到", "增加至",
+                       "增长到", "降低到", "降低至", "下降到", "下降至", "减少到", "减少至", "压减至", "压减到", "压缩至",
+                       "压缩到", "扩大到", "扩大至", "调整到", "调整至", "增至", "降至", "不得超过", "不得少于", "不得低于",
+                       "不宜超过", "达到", "保持", "达", "约")
+_CHANGES = ("增加", "增长", "提高", "提升", "下降", "降低", "减少", "压减", "压缩")
+_LONGEST_FIRST = sorted(_COMPARATORS_BEFORE + _CHANGES, key=len, reverse=True)   # 不得超过 before 超过
+# Comparators only right before the number (达95%, not the 达 of 达标率 some words earlier).
+_ADJACENT_ONLY = ("达", "约", "保持")
+# When a target holds: a date or a span (到2025年, 2024年底前, 2023—2025年, “十四五”期间), a window
+# (三年内, 年内) or a frequency (每年, 每学期, 年均).
+_WHEN = (r"(?:(?:到|至|截至|截止到?|于|在)\s*)?(?:\d{4}\s*年?\s*[—–\-~～至到]\s*)?\d{4}\s*年"
+         r"(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?(?:年?底|末|初|上半年|下半年|[秋春]季学期|[秋春]季)?"
+         r"(?:前|以前|之前|起|以来)?"
+         r"|(?:到|至)?“?十[一二三四五六七八九]五”?(?:期间|末|时期)?"
+         r"|[一二三四五六七八九十两\d]{1,2}\s*年(?:内|累计|间)"
+         r"|每[一二两三四五六\d]?个?(?:学年|学期|年度|年|季度|月|周|天|日|半年)(?!级)|年均|年内|全年|逐年")
+_TIME = re.compile(_WHEN)
+# A year compared with is a baseline, not a deadline (比2015年, 较2024年).
+_BASELINE = ("比", "较")
+# A frequency holds only in its own phrase; a date or a window (三年内) holds for its whole sentence.
+_FREQUENCY = re.compile(r"每|年均|逐年")
+_SENTENCES = re.compile(r"[^。！？!?\n]+")
+_PARTS = re.compile(r"[^；;]+")
+_PHRASE_SPLIT = re.compile(r"[，；。：,;\u3000\t\n]")
+# Units that count things, so the thing counted may follow the number: 3所幼儿园, 1名正高级教师, 1次专项督导.
+_COUNTERS = frozenset(("个", "名", "所", "项", "次", "间", "门", "家", "套", "张", "台", "册", "辆", "座", "处", "支", "批",
+                       "班", "篇", "场", "块", "件", "种", "期", "节", "户", "位", "平方米", "亩", "公顷"))
+_NOT_A_NOUN = frozenset("以上下左及之内的到至在为于用每后前起年月周日天和或与")
+# Where the thing counted ends: a number, a break, a comparator, or a verb that starts the rest of the sentence.
+_NOUN_END = re.compile(r"[\d，；。：,;、\s]|的|到|用于|推进(?!会)|开展|进行|参加|担任|支教|开设|实施|专题研究|作为|负责|"
+                       r"完成|全面|顺利|全部|(?<![行作认成因])为|中有|共有|"
+                       + "|".join(word for word in _LONGEST_FIRST if len(word) > 1))
+# A thing counted this long names the measure even when the words before the number could (至少培养1名正高级教师),
+# unless those words are longer than this: then it is the only short name (数控技术应用、…等 7 个专业).
+_COUNTED_MIN_CHARS = 3
+_MEASURE_MAX_CHARS = 16
+# What is paid at a rate: 按照每年生均300元的标准安排劳动教育专项经费.
+_RATE_OF = re.compile(r"\s*的?(?:标准|比例)\s*(?:安排|拨付|发放|保障|补助|核拨|计提|提取|落实|配置|配备|给予)\s*"
+                      r"([^，；。：,;、\s]{2,16})")
+_LEADING_FILLER = re.compile(
+    rf"^(?:\s|第[{_CN}\d]+条|[（(][{_CN}\d]{{1,3}}[)）]|[{_CN}]{{1,3}}、|\d{{1,3}}\s*[.．、]{NOT_DECIMAL}|[{_CIRCLED}]|"
+    rf"[、，（(的]|[一二三四五六七八九十]是|其中|同时|并且|并|且|另外|此外|以及|全区|全市|全县|全州|全省|全镇|我区|我市|"
+    rf"我县|本区|本市|实现|确保|力争|争取|努力|逐步|进一步|推动|做到|将|含|包括|共有|中有|累计|应当|原则上|一般|或者|{_WHEN})+")
+_TRAILING_FILLER = re.compile(
+    rf"(?:\s|[、，（(]|的|了|在|(?<![生人])均|按照?|由[区市县州省]?(?:财政|政府)|每(?:生|人|校|所|个|名|班|课时)|"
+    rf"原则上|一般|应当|不得|由|从|(?:比|较)\s*\d{{4}}\s*年(?:底|末)?|{_WHEN})+$")
+# Measures that name nothing by themselves: a bare verb or a filler word.
+_BARE_MEASURES = frozenset(("新增", "新建", "建成", "建设", "开展", "举办", "组织", "完成", "参加", "参与", "认定", "选派",
+                            "遴选", "打造", "培养", "配备", "招收", "召开", "进行", "安排", "投入", "实施", "评选", "补充",
+                            "依托", "明确", "创建", "改造", "达到", "超过", "增加", "提高", "生均", "人均", "其中", "做到"))
+
+
+@dataclass(frozen=True)
+class _Quantity:
+    start: int          # where the number starts in its phrase
+    end: int
+    value: str          # as written, without spaces: 1.5万人次
+    number: float       # 15000.0
+    unit: str           # 人次
+
+
+def _quantities(phrase: str) -> list[_Quantity]:
+    """Numbers with units in a phrase, in order; a year (2025年), a window (近3年, 3年内) or a rate (每100名) is not one."""
+    found = []
+    for match in _QUANTITY.finditer(phrase):
+        amount, unit = match.group(1), match.group(3)
+        if _PER.search(phrase[:match.start()]) or unit == "年" and (
+                len(amount) > 2 or "." in amount or phrase[:match.start()].endswith("近")
+                or phrase[match.end():match.end() + 1] in "内来前后级底度间累"):
+            continue
+        found.append(_Quantity(match.start(), match.end(), re.sub(r"\s+", "", match.group(0)),
+                               float(amount) * _SCALES.get(match.group(2), 1), unit))
+    return found
+
+
+def _comparator_before(segment: str) -> tuple[str, int]:
+    """The comparator before a number (right before it, or some words before: 不低于总数的10%) and where it starts."""
+    stripped = segment.rstrip()
+    for word in _LONGEST_FIRST:
+        if stripped.endswith(word):
+            return word, len(stripped) - len(word)
+    found = [(segment.rfind(word), word) for word in _COMPARATORS_BEFORE if word not in _ADJACENT_ONLY]
+    position, word = max(found, key=lambda pair: (pair[0] + len(pair[1]) if pair[0] >= 0 else -1, len(pair[1])))
+    return (word, position) if position >= 0 else ("", -1)
+
+
+def _clean_measure(text: str) -> str:
+    """The words of a measure without the filler around the indicator's name (到2025年, 全区, 达到 …)."""
+    previous = None
+    while previous != text:
+        previous = text
+        text = _TRAILING_FILLER.sub("", _LEADING_FILLER.sub("", text))
+        for opening, closing in ("“”", "（）"):
+            if text.startswith(opening) and closing not in text:
+                text = text[1:]
+            if text.endswith(closing) and opening not in text:
+                text = text[:-1]
+            if opening in text[text.rfind(closing) + 1:]:
+                text = text[:text.rfind(opening)]
+    return text
+
+
+def _names_something(measure: str) -> bool:
+    return len(measure) >= 2 and measure not in _BARE_MEASURES
+
+
+def _thing_counted(after: str) -> str:
+    """The noun a counted number is of when the noun follows it (认定不少于50个区级劳动教育实践基地)."""
+    if not re.match(r"[\u4e00-\u9fff“]", after) or after[0] in _NOT_A_NOUN or _NOUN_END.match(after):
+        return ""
+    end = _NOUN_END.search(after)
+    noun = _clean_measure(after[:end.start() if end else len(after)].rstrip("和或与及"))
+    return noun if noun not in _BARE_MEASURES and len(noun) <= _MEASURE_MAX_CHARS else ""
+
+
+def _measure(segment: str, comparator: str, position: int, quantity: _Quantity, after: str, previous: str) -> str:
+    """The indicator a number is about, a verbatim part of its phrase: the thing counted when it follows the
+    number, what a rate is paid for, the words before the comparator, else the indicator named before it."""
+    head = _clean_measure(segment[:position] if position >= 0 else segment)
+    counted = _thing_counted(after) if quantity.unit in _COUNTERS else ""
+    # 至少培养1名正高级教师, 建设、改造18所学校, but 必修课程不少于6个模块
+    if _names_something(counted) and (len(counted) >= _COUNTED_MIN_CHARS or not _names_something(head)
+                                      or head.endswith(tuple(_BARE_MEASURES)) or len(head) > _MEASURE_MAX_CHARS):
+        return counted
+    rate = _RATE_OF.match(after)
+    if rate and re.search("按照?", segment):
+        return rate.group(1)
+    if _names_something(head):
+        return head
+    between = _clean_measure(segment[position + len(comparator):]) if position >= 0 else ""
+    if _names_something(between):
+        return between
+    # 投入约8亿元的中小学改扩建: what the amount is of; a bare verb (投入约3420万元) rather than another
+    # number's indicator; 比2015年提高17.2个百分点: the indicator named before.
+    of = _thing_counted(after[1:]) if after.startswith("的") and not re.match("的(?:标准|比例)", after) else ""
+    return of or counted or (head if len(head) >= 2 else "") or previous or between
+
+
+@dataclass(frozen=True)
+class _Time:
+    start: int          # in its sentence
+    end: int
+    text: str           # without spaces: 到2025年
+    is_date: bool       # a date, a span or a window, not a frequency (每年)
+    own: bool           # 由2015年的71.3%: the time of the number right after it only
+    brackets: tuple[int, int] | None    # （2024年为91.2%）: the time of the numbers in the brackets only
+
+
+def _times(sentence: str) -> list[_Time]:
+    """The time expressions of a sentence, but not a baseline (比2015年) or a year in a title (《…（2023—2025年）》)."""
+    titles = [match.span() for match in re.finditer(r"《[^》]*》", sentence)]
+    brackets = [match.span() for match in re.finditer(r"[（(][^（()）]*[)）]", sentence)]
+    times = []
+    for match in _TIME.finditer(sentence):
+        lead = sentence[:match.start()].rstrip()
+        if lead.endswith(_BASELINE) or any(start <= match.start() < end for start, end in titles):
+            continue
+        times.append(_Time(match.start(), match.end(), re.sub(r"\s+", "", match.group(0)),
+                           not _FREQUENCY.match(match.group(0)), lead.endswith(("由", "从")),
+                           next((span for span in brackets if span[0] <= match.start() < span[1]), None)))
+    return times
+
+
+def _deadline(times: list[_Time], phrase_start: int, segment_start: int, part_end: int, at: int) -> str:
+    """The nearest time before a number in its phrase, else the nearest date before it in the sentence,
+    else a deadline after it up to the next ； (…，2025年底前)."""
+    times = [time for time in times if not (time.own and time.start < segment_start)
+             and (time.brackets is None or time.brackets[0] <= at < time.brackets[1])]
+    found = ([time for time in times if phrase_start <= time.start and time.end <= at]
+             or [time for time in times if time.end <= at and time.is_date]
+             or [time for time in times if at <= time.start < part_end and time.text.endswith(("前", "底"))][:1])
+    return found[-1].text if found else ""
 
 
 def extract_targets(clause_id: str, text: str) -> tuple[QuantTarget, ...]:
-    """Every number-with-unit in a clause, with what it measures and its qualifier."""
+    """Every number with a unit in a clause: the indicator it is about, its comparator, value and deadline."""
     targets = []
-    for sentence in re.split(r"(?<=。)", text):
-        deadline_match = _DEADLINE.search(sentence)
-        deadline = f"{deadline_match.group(1)}年" if deadline_match else ""
-        for phrase in _PHRASE_SPLIT.split(sentence):
-            previous_end = 0
-            for match in _QUANTITY.finditer(phrase):
-                before = phrase[previous_end:match.start()]
-                after = phrase[match.end():match.end() + 2]
-                qualifier = next((word for word in _QUALIFIER_AFTER if after.startswith(word)), "")
-                if not qualifier:
-                    qualifier = next((word for word in _QUALIFIER_BEFORE if before.rstrip().endswith(word)), "")
-                measure = _MEASURE_NOISE.sub("", re.sub(r"\s+", "", before).strip("、“”\"")) or phrase.strip()
-                targets.append(QuantTarget(
-                    clause_id=clause_id, measure=measure, value=f"{match.group(1)}{match.group(2)}",
-                    number=float(match.group(1)), unit=match.group(2), qualifier=qualifier,
-                    deadline=deadline, phrase=phrase.strip()))
-                previous_end = match.end()
+    for sentence in _SENTENCES.findall(text):
+        # A number with no indicator before it (…开展普通话培训，每年不少于1500人次) is about the
+        # indicator of the number before it, else about what the phrase before it names.
+        times, previous, last_phrase = _times(sentence), "", ""
+        for part in _PARTS.finditer(sentence):
+            phrase_start = part.start()
+            for phrase in _PHRASE_SPLIT.split(part.group(0)):
+                segment_start = 0
+                for quantity in _quantities(phrase):
+                    rest = phrase[quantity.end:]
+                    after = next((word for word in _COMPARATORS_AFTER if rest.lstrip().startswith(word)), "")
+                    rest_after = rest.lstrip()[len(after):] if after else rest
+                    segment = phrase[segment_start:quantity.start]
+                    before, position = _comparator_before(segment)
+                    measure = (_measure(segment, before, position, quantity, rest_after, previous)
+                               or last_phrase or phrase.strip())
+                    deadline = _deadline(times, phrase_start, phrase_start + segment_start, part.end(),
+                                         phrase_start + quantity.start)
+                    targets.append(QuantTarget(
+                        clause_id=clause_id, measure=measure, value=quantity.value, number=quantity.number,
+                        unit=quantity.unit, deadline=deadline, phrase=phrase.strip(),
+                        comparator=f"{before}…{after}" if before in _CHANGES and after else after or before))
+                    previous = measure if _names_something(measure) else previous
+                    # the next number's words start after this one's, and after the thing it counts (6个街道、4个镇)
+                    segment_start = len(phrase) - len(rest_after)
+                    if rest_after.startswith(measure):
+                        segment_start += len(measure)
+                phrase_start += len(phrase) + 1
+                last_phrase = _clean_measure(phrase) or last_phrase
     return tuple(targets)
 
 

@@ -69,12 +69,12 @@ class QuantTarget:
     """A quantitative target found in a clause, e.g. 普惠性幼儿园覆盖率 ≥ 85% by 2025."""
 
     clause_id: str
-    measure: str        # what is measured, as worded in the clause
-    value: str          # the number with its unit, verbatim ("85%", "3240个")
-    number: float
-    unit: str
-    qualifier: str      # 以上 / 不少于 / 以内 / 超过 / 至少 / ""
-    deadline: str       # "2025年" where stated, else ""
+    measure: str        # the indicator, as named in the clause (a verbatim part of it): 普惠性幼儿园覆盖率
+    value: str          # the number with its unit, verbatim ("85%", "3240个", "1.5万人")
+    number: float       # 85.0, 3240.0, 15000.0 (万/亿 applied)
+    unit: str           # %, 个, 人 (without 万/亿)
+    comparator: str     # as written: 以上 / 不少于 / 以内 / 超过 / ≥ / 达到 / 增加 / 下降…以上 / ""
+    deadline: str       # when, as written: 到2025年 / 2024年底前 / 每学期 / 三年内 / ""
     phrase: str         # the verbatim phrase the target was read from
 
 
@@ -248,6 +248,7 @@ class Answer:
     citations: tuple[Citation, ...]
     latency_ms: float = 0.0
     terms: tuple[str, ...] = ()   # folded words the question matched on, for highlighting
+    suggestions: tuple[str, ...] = ()   # questions a refusal suggests instead (the chat shows them as buttons)
 
     def to_dict(self) -> dict:
         return {
@@ -258,4 +259,5 @@ class Answer:
             "citations": [asdict(citation) for citation in self.citations],
             "latency_ms": round(self.latency_ms, 2),
             "terms": list(self.terms),
+            "suggestions": list(self.suggestions),
         }

@@ -42,8 +42,7 @@ class Replies:
     def refusal(self, reason: str, scope: Scope | None = None) -> str:
         templates = self.templates
         documents = self._scoped_documents(scope)
-        # A refusal about one document suggests questions that document answers.
-        examples = " / ".join(self._examples_of_one(documents[0].id) if len(documents) == 1 else self.examples)
+        examples = " / ".join(self.suggestions(scope))
         scope_name = (templates["scope_one"].format(title=documents[0].title) if len(documents) == 1
                       else templates["scope_many"])
         if reason == "injection":
@@ -56,6 +55,11 @@ class Replies:
         detail = detail.format(scope=scope_name, places=places or "—", periods=periods or "—")
         return templates["refusal"].format(scope=scope_name, reason=detail, coverage=self._coverage(documents),
                                            examples=examples)
+
+    def suggestions(self, scope: Scope | None = None) -> list[str]:
+        """The questions a refusal suggests: a refusal about one document suggests questions that document answers."""
+        documents = self._scoped_documents(scope)
+        return list(self._examples_of_one(documents[0].id) if len(documents) == 1 else self.examples)
 
     def _scoped_documents(self, scope: Scope | None) -> list[Document]:
         if scope is not None and scope.named and scope.documents:

@@ -9,18 +9,22 @@ from the same ``Assistant.ask`` as the API.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 
 import gradio as gr
 
 from . import render, views
+from .pages import clause_url
 from .engine import Assistant, InvalidQuestion
 from .feedback import FeedbackStore, Rating
 from .records import Answer, Library, PolicyTree
 from .replies import Replies
+from .text import fold
 
 PAGE_TITLE = views.LIBRARY_NAME
+DUTIES_EXPORT, TARGETS_EXPORT = "/api/duties", "/api/targets"   # the export routes of assistant.web
 ALL_DOCUMENTS = "*"            # the pickers' value for "every document" (never a document id: ids name files)
 ALL_DOCUMENTS_LABEL = "全部文件"
 ALL_UNITS = "全部单位"
@@ -30,6 +34,7 @@ STREAM_STEPS = 16          # the answer appears in about this many pieces
 STREAM_PAUSE_SECONDS = 0.02
 CONCURRENT_CHATS = 8
 NOT_LOADED = "知识库尚未加载完成，请稍后刷新页面。"
+WARNING_TITLE = "提示"
 
 # System fonts only: the page must not fetch fonts (or anything else) from the internet.
 THEME = gr.themes.Soft(primary_hue="red", font=["system-ui", "PingFang SC", "Microsoft YaHei", "sans-serif"],
@@ -37,6 +42,9 @@ THEME = gr.themes.Soft(primary_hue="red", font=["system-ui", "PingFang SC", "Mic
 CSS = """
 .answer, .refusal { line-height: 1.7; }
 .refusal { border-left: 4px solid #d97706; padding: 4px 10px; background: #fffbeb; }
+.suggestions { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 8px; }
+.suggestion { border: 1px solid #fca5a5; border-radius: 14px; padding: 3px 10px; background: #fff; color: #b91c1c;
+  cursor: pointer; font-size: 0.92em; text-align: left; }
 .citations { margin-top: 10px; }
 .citations-title { font-size: 0.85em; color: #6b7280; margin-bottom: 4px; }
 .cite-card { border: 1px solid #e5e7eb; border-radius: 8px; padding: 6px 10px; margin: 4px 0; background: #fafafa; }
@@ -45,6 +53,7 @@ CSS = """
 .cite-id { font-weight: 600; color: #b91c1c; }
 .cite-path { color: #4b5563; font-size: 0.9em; }
 .cite-text { margin-top: 6px; line-height: 1.7; }
+.cite-link { display: inline-block; margin-top: 4px; font-size: 0.9em; }
 .clause-units { margin-top: 6px; color: #374151; font-size: 0.9em; }
 mark { background: #fde68a; padding: 0 1px; border-radius: 2px; }
 .toc details { margin-left: 14px; }
@@ -52,7 +61,108 @@ mark { background: #fde68a; padding: 0 1px; border-radius: 2px; }
 .clause-view { border: 1px solid #e5e7eb; border-radius: 8px; padding: 10px; }
 .heading h2 { margin: 4px 0; }
 .heading p { margin: 2px 0 8px; color: #4b5563; }
+#chat .bubble-wrap { padding-top: 34px; }   /* the first message starts below the chat's 🗑 button */
+.table-wrap { overflow: auto; max-height: 560px; border: 1px solid #e5e7eb; border-radius: 8px; }
+.data-table { border-collapse: collapse; width: 100%; min-width: 760px; font-size: 0.92em; }
+.data-table th { position: sticky; top: 0; background: #f3f4f6; text-align: left; padding: 6px 8px; white-space: nowrap; }
+.data-table td { border-top: 1px solid #e5e7eb; padding: 6px 8px; vertical-align: top; min-width: 4.5em; line-height: 1.6; }
+.downloads { display: flex; gap: 12px; align-items: center; margin: 6px 0; flex-wrap: wrap; }
+.downloads .print { border: 1px solid #d1d5db; border-radius: 6px; padding: 2px 10px; background: #fff; cursor: pointer; }
+@media (max-width: 640px) {   /* a phone */
+  #chat { height: auto !important; min-height: 0 !important; max-height: none !important; overflow: visible !important; }
+  .heading h2 { font-size: 1.15em; }
+  .heading p { font-size: 0.85em; margin-bottom: 2px; }
+  .table-wrap { max-height: none; overflow: visible; border: none; }
+  .data-table { min-width: 0; }
+  .data-table thead { display: none; }
+  .data-table, .data-table tbody, .data-table tr, .data-table td { display: block; width: 100%; box-sizing: border-box; }
+  .data-table tr { border: 1px solid #e5e7eb; border-radius: 8px; margin: 8px 0; padding: 6px 10px; }
+  .data-table td { border: none; padding: 2px 0; min-width: 0; }
+  .data-table td::before { content: attr(data-label) "："; color: #6b7280; font-size: 0.85em; }
+}
+@media print {
+  [role="tablist"], #question, #ask, #examples, #new-chat, .downloads, .icon-button-wrapper, footer,
+  #chat-document, #clause-document, #duties-document, #targets-document, #unit-filter, #clause-search,
+  #clause-search-button { display: none !important; }
+  #chat { height: auto !important; overflow: visible !important; border: none !important; }
+  .table-wrap { max-height: none; overflow: visible; border: none; }
+  .data-table { min-width: 0; font-size: 9.5pt; }
+  .data-table th { position: static; }
+  .data-table tr { break-inside: avoid; }
+  a { color: inherit; text-decoration: none; }
+}
 """
+
+# Gradio's own English labels (tooltips, screen-reader names) that its zh-CN translation lacks.
+GRADIO_LABELS_ZH = {"Copy message": "复制", "Copied message": "已复制", "More tabs": "更多标签页",
+                    "chatbot conversation": "对话内容", "Copy table data": "复制表格", "Fullscreen": "全屏",
+                    "Exit fullscreen mode": "退出全屏", "Clear": "清空", "Copy": "复制", "Copied": "已复制",
+                    "Textbox": "问题", "Dropdown": "下拉选择", "Close": "关闭", "Retry": "重试", "Undo": "撤销",
+                    "Edit": "编辑", "Share": "分享", "Like": "赞", "Dislike": "踩", "Liked": "已赞", "Disliked": "已踩",
+                    "Info": "提示", "Warning": "注意", "Error": "出错了"}
+GRADIO_PREFIXES_ZH = (("user's message: ", "你的问题："), ("bot's message: ", "回答："))
+
+# Runs once in the page: puts Chinese on Gradio's own labels as they appear, asks a refusal's
+# suggested question when it is clicked, prints from the tables' 打印 button and opens citation
+# cards for printing.
+HEAD = """<script>
+(() => {
+  const WORDS = %(words)s, PREFIXES = %(prefixes)s, NAMES = ["title", "aria-label", "placeholder"];
+  const translate = (el) => {
+    for (const name of NAMES) {
+      const value = el.getAttribute(name);
+      if (!value) continue;
+      let out = WORDS[value];
+      for (const [en, zh] of PREFIXES) if (out === undefined && value.startsWith(en)) out = zh + value.slice(en.length);
+      if (out !== undefined) el.setAttribute(name, out);
+    }
+  };
+  // A toast's heading (Info, Warning) is text, not an attribute.
+  const retitle = (el) => el.childNodes.forEach((node) => {
+    const out = node.nodeType === 3 && WORDS[node.textContent.trim()];
+    if (out) node.textContent = out;
+  });
+  const sweep = (root) => {
+    translate(root);
+    root.querySelectorAll("[title],[aria-label],[placeholder]").forEach(translate);
+    (root.matches(".toast-title") ? [root] : root.querySelectorAll(".toast-title")).forEach(retitle);
+  };
+  new MutationObserver((records) => records.forEach((record) => record.type === "attributes"
+      ? translate(record.target) : record.addedNodes.forEach((node) => node.nodeType === 1 && sweep(node))))
+    .observe(document.documentElement, {subtree: true, childList: true, attributes: true, attributeFilter: NAMES});
+  document.addEventListener("click", (event) => {
+    const suggestion = event.target.closest(".suggestion");
+    if (suggestion) {
+      const box = document.querySelector("#question textarea");
+      box.value = suggestion.textContent;
+      box.dispatchEvent(new Event("input", {bubbles: true}));
+      setTimeout(() => document.querySelector("#ask").click(), 50);
+    }
+    if (event.target.closest(".downloads .print")) window.print();
+  });
+  window.addEventListener("beforeprint", () => document.querySelectorAll("details.cite-card").forEach((d) => { d.open = true; }));
+})();
+</script>""" % {"words": json.dumps(GRADIO_LABELS_ZH, ensure_ascii=False),
+                "prefixes": json.dumps(GRADIO_PREFIXES_ZH, ensure_ascii=False)}
+
+# After an answer: show its start with the question above it, not its end. On a desk the chat's
+# messages scroll inside their own box; on a phone the chat grows with the page, so the page scrolls.
+SHOW_LAST_QUESTION = """() => {
+  const questions = document.querySelectorAll("#chat .question");
+  if (!questions.length) return;
+  const row = questions[questions.length - 1].closest(".message-row") || questions[questions.length - 1];
+  let box = row.parentElement;
+  while (box && !(box.scrollHeight > box.clientHeight + 1 && /auto|scroll/.test(getComputedStyle(box).overflowY))) {
+    box = box.parentElement;
+  }
+  if (box && box.closest("#chat")) {
+    box.scrollTop += row.getBoundingClientRect().top - box.getBoundingClientRect().top - 40;
+    const top = row.getBoundingClientRect().top;
+    if (top < 0 || top > window.innerHeight - 160) window.scrollBy(0, top - 48);
+  } else {
+    window.scrollBy(0, row.getBoundingClientRect().top - 8);
+  }
+}"""
 
 GetAssistant = Callable[..., "Assistant | None"]
 
@@ -133,20 +243,22 @@ def build_ui(get_assistant: GetAssistant, feedback: FeedbackStore) -> gr.Blocks:
 def _loaded(get_assistant: GetAssistant) -> Assistant:
     assistant = get_assistant(timeout=LOAD_WAIT_SECONDS)
     if assistant is None:
-        raise gr.Error(NOT_LOADED)
+        raise gr.Error(NOT_LOADED, title=WARNING_TITLE)
     return assistant
 
 
 class _ChatTab:
     def __init__(self, get_assistant: GetAssistant, feedback: FeedbackStore) -> None:
         self.picker = _document_picker("chat-document", with_all=True)
-        chatbot = gr.Chatbot(label="对话", height=520, elem_id="chat", feedback_options=("Like", "Dislike"),
-                             placeholder="可以用日常说法提问，回答附原文条款。", buttons=["copy"])
+        # The label would cover the first message on a phone; the view is moved by SHOW_LAST_QUESTION.
+        chatbot = gr.Chatbot(label="对话", show_label=False, height=560, elem_id="chat", autoscroll=False,
+                             feedback_options=("Like", "Dislike"), buttons=["copy"],
+                             placeholder="可以用日常说法提问，回答附原文条款。")
         turns = gr.State([])  # [{"question": str, "answer": contract dict}], one per exchange
         with gr.Row():
-            box = gr.Textbox(show_label=False, placeholder="请输入问题，回车提问", scale=8, elem_id="question",
-                             max_length=2000)
-            send = gr.Button("提问", variant="primary", scale=1, elem_id="ask")
+            box = gr.Textbox(label="问题", show_label=False, placeholder="请输入问题，回车提问", scale=8,
+                             elem_id="question", max_length=2000, min_width=200)
+            send = gr.Button("提问", variant="primary", scale=1, elem_id="ask", min_width=64)
         with gr.Row(elem_id="examples"):
             self.examples = [gr.Button("", size="sm", visible=False) for _ in range(MAX_EXAMPLES)]
         clear = gr.Button("新对话", size="sm", elem_id="new-chat")
@@ -154,7 +266,7 @@ class _ChatTab:
 
         def respond(question: str, document: str | None, messages: list, history: list):
             if not (question or "").strip():
-                gr.Warning("请输入问题。")
+                gr.Warning("请输入问题。", title=WARNING_TITLE)
                 yield messages, history, question
                 return
             assistant = _loaded(get_assistant)
@@ -162,7 +274,7 @@ class _ChatTab:
             try:
                 answer: Answer = assistant.ask(question, [turn["question"] for turn in history], document=scope)
             except InvalidQuestion as error:
-                gr.Warning(f"无法回答这个问题：{error}")
+                gr.Warning(f"无法回答这个问题：{error}", title=WARNING_TITLE)
                 yield messages, history, question
                 return
             messages = messages + [{"role": "user", "content": render.question_html(answer.question)},
@@ -185,16 +297,16 @@ class _ChatTab:
             answer = turn["answer"]
             feedback.add(Rating.UP if data.liked else Rating.DOWN, turn["question"], answer["answer"],
                          [citation["id"] for citation in answer["citations"]], answer["refused"])
-            gr.Info("感谢反馈！")
+            gr.Info("感谢反馈！", title="提示")
 
         def pick(document: str):
             return self._example_updates(_loaded(get_assistant), document)
 
         inputs, outputs = [box, self.picker, chatbot, turns], [chatbot, turns, box]
-        box.submit(respond, inputs, outputs)
-        send.click(respond, inputs, outputs)
+        box.submit(respond, inputs, outputs).then(None, js=SHOW_LAST_QUESTION)
+        send.click(respond, inputs, outputs).then(None, js=SHOW_LAST_QUESTION)
         for button in self.examples:
-            button.click(lambda text: text, button, box).then(respond, inputs, outputs)
+            button.click(lambda text: text, button, box).then(respond, inputs, outputs).then(None, js=SHOW_LAST_QUESTION)
         self.picker.input(pick, self.picker, self.examples, show_progress="hidden")
         chatbot.like(record_feedback, [turns], None)
         clear.click(lambda: ([], [], ""), None, outputs)
@@ -217,85 +329,94 @@ class _ChatTab:
                 else gr.update(value="", visible=False) for index in range(MAX_EXAMPLES)]
 
 
-CLAUSE_HEADERS = ["文件", "条款编号", "所在位置", "内容摘要"]
+CLAUSE_HEADERS = ("文件", "条款编号", "所在位置", "内容")
+MAX_CLAUSE_ROWS = 200
+SNIPPET_CHARS = 90
 
 
-def _clause_rows(library: Library, clauses) -> list[list[str]]:
+def _snippet(text: str, words: list[str]) -> str:
+    """The clause's text from a little before its first match, so the match shows in a short row."""
+    folded = fold(text)
+    starts = [folded.find(fold(word)) for word in words if fold(word) in folded]
+    start = max(0, min(starts) - 20) if starts else 0
+    piece = text[start:start + SNIPPET_CHARS]
+    return ("…" if start else "") + piece + ("…" if start + SNIPPET_CHARS < len(text) else "")
+
+
+def _clause_results(library: Library, document: str | None, text: str) -> tuple[str, str]:
+    """The clauses matching ``text`` as a table (ids link to their permalinks, matches marked) and a count line."""
+    words = (text or "").split()
+    found = [clause for tree in _trees(library, document) for clause in views.search_clauses(tree, text or "")]
     labels = views.document_labels(library)
-    return [[labels.get(clause.document.id, clause.document.id), clause.id, clause.section,
-             clause.text[:60] + ("…" if len(clause.text) > 60 else "")] for clause in clauses]
+    rows = [[render.escape(labels.get(clause.document.id, clause.document.id)),
+             render.link_html(clause_url(clause.document.id, clause.id), render.highlight(clause.id, words)),
+             render.highlight(clause.section, words), render.highlight(_snippet(clause.text, words), words)]
+            for clause in found[:MAX_CLAUSE_ROWS]]
+    shown = f"，显示前 {MAX_CLAUSE_ROWS} 条" if len(found) > MAX_CLAUSE_ROWS else ""
+    if not words:
+        note = f"共 {len(found)} 条{shown}，点击条款编号查看原文上下文。"
+    else:
+        note = f"找到 {len(found)} 条{shown}，点击条款编号查看原文上下文。" if found else "没有找到包含这些关键词的条款。"
+    return render.table_html(CLAUSE_HEADERS, rows, "clause-results", "没有条款。"), note
 
 
 class _ClauseTab:
     def __init__(self, get_assistant: GetAssistant) -> None:
         self.picker = _document_picker("clause-document", with_all=True)
         with gr.Row():
-            keywords = gr.Textbox(label="关键词（空格分隔，繁简均可）", placeholder="如：幼儿园 85%", scale=6,
-                                  elem_id="clause-search")
-            search = gr.Button("搜索", scale=1, elem_id="clause-search-button")
+            keywords = gr.Textbox(label="关键词或条款编号（空格分隔，繁简均可）", placeholder="如：幼儿园 85%，或 四（十三）",
+                                  scale=6, elem_id="clause-search")
+            search = gr.Button("搜索", scale=1, elem_id="clause-search-button", min_width=64)
         self.count = gr.Markdown("正在加载……", elem_id="clause-count")
-        self.table = gr.Dataframe(value=[["", "", "", ""]], headers=CLAUSE_HEADERS, interactive=False, wrap=True,
-                                  max_height=360, elem_id="clause-table",
-                                  column_widths=["22%", "12%", "30%", "36%"])
-        self.clause_view = gr.HTML(elem_id="clause-view")
+        self.table = gr.HTML(elem_id="clause-table")
         gr.Markdown("#### 目录（点击展开）")
         self.toc = gr.HTML(elem_id="toc")
-        self.filled = [self.picker, self.count, self.table, self.clause_view, self.toc]
+        self.filled = [self.picker, self.count, self.table, self.toc]
 
         def run_search(document: str, text: str):
-            library = _loaded(get_assistant).library
-            return self._results(library, document, text)
+            table, note = _clause_results(_loaded(get_assistant).library, document, text)
+            return table, note
 
         def pick(document: str, text: str):
             library = _loaded(get_assistant).library
-            rows, note = self._results(library, document, text)
-            return rows, note, "", render.library_outline_html(_trees(library, document))
-
-        def show_clause(document: str, text: str, event: gr.SelectData) -> str:
-            library = _loaded(get_assistant).library
-            row = event.row_value or []
-            if len(row) < 2:
-                return ""
-            by_label = {label: document_id for document_id, label in views.document_labels(library).items()}
-            document_id = by_label.get(str(row[0]))
-            if document_id is None or not library.tree(document_id).has_clause(str(row[1])):
-                return ""
-            clause = library.tree(document_id).clause(str(row[1]))
-            return render.clause_html(clause, (text or "").split(), with_document=len(library.trees) > 1)
+            table, note = _clause_results(library, document, text)
+            return table, note, render.library_outline_html(_trees(library, document))
 
         search.click(run_search, [self.picker, keywords], [self.table, self.count])
         keywords.submit(run_search, [self.picker, keywords], [self.table, self.count])
-        self.picker.input(pick, [self.picker, keywords], [self.table, self.count, self.clause_view, self.toc])
-        self.table.select(show_clause, [self.picker, keywords], self.clause_view)
-
-    @staticmethod
-    def _results(library: Library, document: str, text: str):
-        found = [clause for tree in _trees(library, document) for clause in views.search_clauses(tree, text or "")]
-        if not (text or "").strip():
-            note = f"共 {len(found)} 条，点击一行查看全文。"
-        else:
-            note = f"找到 {len(found)} 条，点击一行查看全文。" if found else "没有找到包含这些关键词的条款。"
-        return _clause_rows(library, found) or [["", "", "", ""]], note
+        self.picker.input(pick, [self.picker, keywords], [self.table, self.count, self.toc])
 
     def fill(self, assistant: Assistant) -> list:
         library = assistant.library
-        rows, note = self._results(library, ALL_DOCUMENTS, "")
-        return [_picker_update(library, True, ALL_DOCUMENTS), note, rows, "",
-                render.library_outline_html(library.trees)]
+        table, note = _clause_results(library, ALL_DOCUMENTS, "")
+        return [_picker_update(library, True, ALL_DOCUMENTS), note, table, render.library_outline_html(library.trees)]
 
 
 def _has_duties(tree: PolicyTree) -> bool:
     return bool(views.responsibilities(tree))
 
 
-def _duties_tables(tree: PolicyTree, unit: str | None):
+def _item_link(tree: PolicyTree, item_id: str) -> str:
+    """An item's id, linking to its first clause's permalink."""
+    clause_ids = tree.item(item_id).clause_ids
+    escaped = render.escape(item_id)
+    return render.link_html(clause_url(tree.document.id, clause_ids[0]), escaped) if clause_ids else escaped
+
+
+def _duties_tables(tree: PolicyTree, unit: str | None) -> tuple[str, str, str]:
+    """Item → units and unit → items as tables, and the download links for what is shown."""
     unit = None if unit in (None, "", ALL_UNITS) else unit
-    items = [[row.item_id, row.part_title, row.title, "、".join(row.responsible_units), "、".join(row.cooperating_units)]
+    items = [[_item_link(tree, row.item_id), render.escape(row.part_title), render.escape(row.title),
+              render.escape("、".join(row.responsible_units)), render.escape("、".join(row.cooperating_units))]
              for row in views.responsibilities(tree, unit)]
-    units = [[row.unit, len(row.item_ids), "；".join(f"{i} {t}" for i, t in zip(row.item_ids, row.titles)),
-              "；".join(f"{i} {t}" for i, t in zip(row.cooperating_ids, row.cooperating_titles))]
+    units = [[render.escape(row.unit), str(len(row.item_ids)),
+              "；".join(f"{_item_link(tree, i)} {render.escape(t)}" for i, t in zip(row.item_ids, row.titles)),
+              "；".join(f"{_item_link(tree, i)} {render.escape(t)}" for i, t in zip(row.cooperating_ids, row.cooperating_titles))]
              for row in views.unit_duties(tree, unit)]
-    return items or [["", "", "", "", ""]], units or [["", "", "", ""]]
+    query = {"document": tree.document.id} | ({"unit": unit} if unit else {})
+    return (render.table_html(("编号", "类别", "任务", "责任单位", "配合单位"), items, "duties-items", "没有写明单位的任务。"),
+            render.table_html(("单位", "负责任务数", "负责的任务", "配合的任务"), units, "duties-units", "没有单位。"),
+            render.downloads_html(DUTIES_EXPORT, query, "责任分工"))
 
 
 def _duties_note(tree: PolicyTree) -> str:
@@ -312,59 +433,62 @@ class _DutiesTab:
         self.unit = gr.Dropdown(choices=[ALL_UNITS], value=ALL_UNITS, label="按单位筛选", elem_id="unit-filter",
                                 interactive=True)
         self.note = gr.HTML(elem_id="duties-note")
+        self.downloads = gr.HTML(elem_id="duties-downloads")
         gr.Markdown("#### 任务 → 单位")
-        self.item_table = gr.Dataframe(value=[["", "", "", "", ""]], headers=["编号", "类别", "任务", "责任单位", "配合单位"],
-                                       interactive=False, wrap=True, elem_id="duties-items")
+        self.item_table = gr.HTML(elem_id="duties-items")
         gr.Markdown("#### 单位 → 任务")
-        self.unit_table = gr.Dataframe(value=[["", "", "", ""]], headers=["单位", "负责任务数", "负责的任务", "配合的任务"],
-                                       interactive=False, wrap=True, elem_id="duties-units")
-        self.filled = [self.picker, self.unit, self.note, self.item_table, self.unit_table]
+        self.unit_table = gr.HTML(elem_id="duties-units")
+        self.filled = [self.picker, self.unit, self.note, self.item_table, self.unit_table, self.downloads]
 
         def pick(document: str):
             tree = _tree(_loaded(get_assistant).library, document, _has_duties)
-            items, units = _duties_tables(tree, None)
             return (gr.update(choices=[ALL_UNITS] + tree.responsible_units, value=ALL_UNITS), _duties_note(tree),
-                    items, units)
+                    *_duties_tables(tree, None))
 
         def filter_unit(document: str, unit: str):
             return _duties_tables(_tree(_loaded(get_assistant).library, document, _has_duties), unit)
 
-        self.picker.input(pick, self.picker, [self.unit, self.note, self.item_table, self.unit_table])
-        self.unit.input(filter_unit, [self.picker, self.unit], [self.item_table, self.unit_table])
+        tables = [self.item_table, self.unit_table, self.downloads]
+        self.picker.input(pick, self.picker, [self.unit, self.note, *tables])
+        self.unit.input(filter_unit, [self.picker, self.unit], tables)
 
     def fill(self, assistant: Assistant) -> list:
         library = assistant.library
         tree = _tree(library, None, _has_duties)
-        items, units = _duties_tables(tree, None)
         return [_picker_update(library, False, tree.document.id),
                 gr.update(choices=[ALL_UNITS] + tree.responsible_units, value=ALL_UNITS),
-                _duties_note(tree), items, units]
+                _duties_note(tree), *_duties_tables(tree, None)]
 
 
-def _target_rows(tree: PolicyTree):
-    rows = [[row.clause_id, row.item_title, row.measure, row.value, row.deadline or "—", row.phrase]
-            for row in views.targets(tree)]
+TARGET_HEADERS = ("条款", "所属任务", "指标", "比较", "目标值", "期限", "原文")
+
+
+def _target_tables(tree: PolicyTree) -> tuple[str, str, str]:
+    rows = [[render.link_html(clause_url(tree.document.id, row.clause_id), render.escape(row.clause_id)),
+             render.escape(row.item_title),
+             render.escape(row.measure), render.escape(row.comparator or "—"), render.escape(row.value), render.escape(row.deadline or "—"),
+             render.escape(row.phrase)] for row in views.targets(tree)]
     title = tree.document.title or tree.document.id
     note = render.note_html(f"《{title}》中的全部量化指标（共 {len(rows)} 项），由解析后的条款自动生成；"
                             "“原文”为条款中的原句。")
-    return note, rows or [["", "", "", "", "", ""]]
+    return (note, render.table_html(TARGET_HEADERS, rows, "targets", "这份文件没有量化指标。"),
+            render.downloads_html(TARGETS_EXPORT, {"document": tree.document.id}, "量化指标"))
 
 
 class _TargetsTab:
     def __init__(self, get_assistant: GetAssistant) -> None:
         self.picker = _document_picker("targets-document", with_all=False)
         self.note = gr.HTML(elem_id="targets-note")
-        self.table = gr.Dataframe(value=[["", "", "", "", "", ""]], headers=["条款", "所属任务", "指标", "目标值", "期限", "原文"],
-                                  interactive=False, wrap=True, column_widths=["9%", "17%", "17%", "8%", "7%", "42%"],
-                                  elem_id="targets-table")
-        self.filled = [self.picker, self.note, self.table]
+        self.downloads = gr.HTML(elem_id="targets-downloads")
+        self.table = gr.HTML(elem_id="targets-table")
+        self.filled = [self.picker, self.note, self.table, self.downloads]
 
         def pick(document: str):
-            return _target_rows(_tree(_loaded(get_assistant).library, document, lambda tree: bool(tree.targets)))
+            return _target_tables(_tree(_loaded(get_assistant).library, document, lambda tree: bool(tree.targets)))
 
-        self.picker.input(pick, self.picker, [self.note, self.table])
+        self.picker.input(pick, self.picker, [self.note, self.table, self.downloads])
 
     def fill(self, assistant: Assistant) -> list:
         library = assistant.library
         tree = _tree(library, None, lambda tree: bool(tree.targets))
-        return [_picker_update(library, False, tree.document.id), *_target_rows(tree)]
+        return [_picker_update(library, False, tree.document.id), *_target_tables(tree)]

@@ -41,12 +41,13 @@ class UnitDuties:
 
 @dataclass(frozen=True)
 class TargetRow:
-    measure: str
-    value: str
-    deadline: str
+    measure: str              # the indicator, as named in the clause: 学前三年毛入园率
+    value: str                # 93%
+    deadline: str             # 到2025年 / 每学期 / '' (as written)
     clause_id: str
     item_title: str
     phrase: str
+    comparator: str = ""      # 以上 / 不少于 / ≥ / '' (as written)
 
 
 class _StoredInfo(Protocol):  # index.store.StoredDocumentInfo, without importing Chroma here
@@ -173,7 +174,7 @@ def targets(tree: PolicyTree) -> list[TargetRow]:
         clause = tree.clause(target.clause_id)
         item = tree.item(clause.item_id) if clause.item_id else None
         rows.append(TargetRow(target.measure, target.value, target.deadline, target.clause_id,
-                              item_title(tree, item) if item else clause.section, target.phrase))
+                              item_title(tree, item) if item else clause.section, target.phrase, target.comparator))
     return rows
 
 
@@ -183,11 +184,12 @@ class _HasClauses(Protocol):
 
 
 def search_clauses(source: PolicyTree | Library | _HasClauses, keywords: str) -> list[Clause]:
-    """Clauses of a document or a library whose heading path or text contains every keyword
-    (folded: 繁/简, full/half width); every clause when there are no keywords."""
+    """Clauses of a document or a library whose id, heading path or text contains every keyword
+    (folded: 繁/简, full/half width, so 四(十三) finds 四（十三）); every clause when there are no keywords."""
     clauses = list(source.clauses)
     words = [fold(word) for word in keywords.split()]
     words = [word for word in words if word]
     if not words:
         return clauses
-    return [clause for clause in clauses if all(word in fold(f"{clause.section} {clause.text}") for word in words)]
+    return [clause for clause in clauses
+            if all(word in fold(f"{clause.id} {clause.section} {clause.text}") for word in words)]

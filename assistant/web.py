@@ -5,7 +5,8 @@
     >>> # uvicorn.run(app, host="127.0.0.1", port=7860)   -- what ``python app.py`` does
 
 Routes: ``POST /api/ask``, ``GET /api/documents``, ``GET /api/outline``, ``POST /api/feedback``,
-``GET /healthz``, ``/docs``. The chat, the API and the CLI all answer through the same
+``GET /api/duties`` and ``GET /api/targets`` (tables as JSON, CSV or XLSX), ``GET /clause/{document}/{id}``
+(a clause's page), ``GET /healthz``, ``/docs``. The chat, the API and the CLI all answer through the same
 :meth:`Assistant.ask`.
 
 The assistant is held by an :class:`AssistantHolder`: it never answers from a half-built store, and
@@ -20,21 +21,25 @@ import os
 import threading
 import time
 from collections.abc import Callable
+from importlib.resources import files
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no calls home from the server
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from fastapi import FastAPI, Query, Request  # noqa: E402
 from fastapi.exceptions import RequestValidationError  # noqa: E402
-from fastapi.responses import JSONResponse  # noqa: E402
+from fastapi.openapi.docs import get_swagger_ui_html  # noqa: E402
+from fastapi.responses import HTMLResponse, JSONResponse  # noqa: E402
+from fastapi.staticfiles import StaticFiles  # noqa: E402
 from pydantic import BaseModel, Field  # noqa: E402
 
 from index.store import StoreError, current_generation, open_current  # noqa: E402
 
-from . import views  # noqa: E402
+from . import exports, pages, views  # noqa: E402
 from .engine import Assistant, InvalidQuestion  # noqa: E402
 from .feedback import FeedbackStore, Rating  # noqa: E402
 from .library import LibraryError  # noqa: E402
+from .records import Library  # noqa: E402
 from .retrieval import RetrievalMode  # noqa: E402
 from .settings import Settings  # noqa: E402
 
@@ -46,6 +51,8 @@ CHECK_SECONDS = 1.0
 # A replaced assistant's store is closed this long after the swap: requests that took it just
 # before the swap finish first (answers take milliseconds).
 CLOSE_AFTER_SECONDS = 30.0
+# Swagger UI's own files, served by the app: /docs must work with no request leaving the machine.
+DOCS_ASSETS = "/docs-assets"
 
 
 class AskRequest(BaseModel):
@@ -221,7 +228,15 @@ def _not_ready(holder: AssistantHolder) -> JSONResponse:
 def create_api(settings: Settings, holder: AssistantHolder, feedback: FeedbackStore) -> FastAPI:
     api = FastAPI(title="教育政策问答助手 API",
                   description="Answers about a library of policy documents, with cited clauses.",
-                  version="0.2.0")
+                  version="0.2.0", docs_url=None, redoc_url=None)
+    api.mount(DOCS_ASSETS, StaticFiles(directory=files("swagger_ui") / "static"), name="docs-assets")
+
+    @api.get("/docs", include_in_schema=False)
+    def docs():
+        return get_swagger_ui_html(openapi_url=api.openapi_url, title=f"{api.title} · 文档",
+                                   swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+                                   swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+                                   swagger_favicon_url=f"{DOCS_ASSETS}/favicon-32x32.png")
 
     @api.exception_handler(RequestValidationError)
     async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
@@ -274,6 +289,53 @@ def create_api(settings: Settings, holder: AssistantHolder, feedback: FeedbackSt
             return _error(404, f"no document {document!r} in the library; documents: {_ids(library)}")
         return views.outline(library.tree(document))
 
+    # ---- clause permalinks (assistant/pages.py) and the duty and target tables as files (assistant/exports.py)
+    @api.get("/clause/{document}/{clause_id:path}", response_class=HTMLResponse,
+             summary="One clause on a page of its own: its item's clauses, units, targets and a citation")
+    def clause_page(document: str, clause_id: str):
+        assistant = holder.get(timeout=0)
+        if assistant is None:
+            return pages.not_ready_response(holder.error)
+        return pages.clause_response(assistant.library, document, clause_id)
+
+    def export(build: Callable[[Library, str | None], exports.Table], chosen: str, document: str | None,
+               unit: str | None = None):
+        try:
+            export_format = exports.ExportFormat.parse(chosen)
+        except ValueError as error:
+            return _error(400, str(error))
+        assistant = holder.get(timeout=0)
+        if assistant is None:
+            return _not_ready(holder)
+        library = assistant.library
+        if document is not None and not library.has(document):
+            return _error(404, f"no document {document!r} in the library; documents: {_ids(library)}")
+        return exports.export_response(build(library, document), export_format, (document or "library", unit))
+
+    @api.get("/api/duties", summary="Item → 责任单位 and 配合单位, as JSON, CSV or XLSX")
+    def duties(chosen: str = Query(default="json", alias="format", max_length=200,
+                                   description="json ({columns, rows}), csv (UTF-8 with a BOM) or xlsx"),
+               document: str | None = Query(default=None, max_length=200,
+                                            description="one document's items; omitted: the whole library's"),
+               unit: str | None = Query(default=None, max_length=200,
+                                        description="only the items this unit leads or cooperates on")):
+        return export(lambda library, document: exports.duties_table(library, document, unit), chosen, document,
+                      unit)
+
+    @api.get("/api/targets", summary="Every quantitative target with its clause and item, as JSON, CSV or XLSX")
+    def targets(chosen: str = Query(default="json", alias="format", max_length=200,
+                                    description="json ({columns, rows}), csv (UTF-8 with a BOM) or xlsx"),
+                document: str | None = Query(default=None, max_length=200,
+                                             description="one document's targets; omitted: the whole library's")):
+        return export(exports.targets_table, chosen, document)
+
+    @api.api_route("/api/duties", methods=["POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+    @api.api_route("/api/targets", methods=["POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+    def export_wrong_method(request: Request):
+        return JSONResponse(status_code=405, headers={"Allow": "GET"},
+                            content={"error": f"{request.method} is not allowed: GET {request.url.path}"
+                                              "?format=json|csv|xlsx"})
+
     @api.post("/api/feedback", status_code=201, summary="Record 👍/👎 on an answer")
     def give_feedback(request: FeedbackRequest):
         return feedback.add(request.rating, request.question, request.answer, request.citations, request.refused)
@@ -303,11 +365,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     holder = AssistantHolder(settings)  # first: its file reads overlap with importing Gradio
     import gradio as gr
 
-    from .ui import CSS, THEME, build_ui
+    from .ui import CSS, HEAD, THEME, build_ui
 
     feedback = FeedbackStore(settings.feedback_db)
     api = create_api(settings, holder, feedback)
     api.state.holder = holder
     demo = build_ui(holder.get, feedback)
     return gr.mount_gradio_app(api, demo, path="/", server_name=settings.host, server_port=settings.port,
-                               footer_links=[], ssr_mode=False, theme=THEME, css=CSS)
+                               footer_links=[], ssr_mode=False, theme=THEME, css=CSS, head=HEAD)

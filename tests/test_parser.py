@@ -112,10 +112,10 @@ def test_a_small_policy_in_plain_text_parses_the_same_way():
 def test_quantitative_targets(tree):
     preschool = {t.value: t for t in tree.clause("四（五）").targets}
     assert set(preschool) == {"93%", "85%", "50%"}
-    assert preschool["93%"].measure == "全区学前三年毛入园率"
-    assert preschool["93%"].qualifier == "以上"
+    assert preschool["93%"].measure == "学前三年毛入园率"
+    assert preschool["93%"].comparator == "以上"
     places = tree.clause("四（六）").targets
-    assert [(t.value, t.deadline) for t in places] == [("3240个", "2025年"), ("2700个", "2025年")]
+    assert [(t.value, t.deadline) for t in places] == [("3240个", "到2025年"), ("2700个", "到2025年")]
     for target in tree.targets:
         assert target.phrase in tree.clause(target.clause_id).text
     # a year or a formula is not a target

@@ -11,7 +11,7 @@ def _tags(html: str) -> set[str]:
     return set(re.findall(r"<\s*([a-zA-Z][a-zA-Z0-9]*)", html))
 
 
-OUR_TAGS = {"div", "details", "summary", "span", "mark", "br", "strong"}
+OUR_TAGS = {"div", "details", "summary", "span", "mark", "br", "strong", "a", "button"}
 
 
 def test_a_hostile_question_and_clause_render_as_text():
@@ -22,6 +22,7 @@ def test_a_hostile_question_and_clause_render_as_text():
                  render.answer_html(answer, "回答<scr", with_citations=False)):
         assert _tags(html) <= OUR_TAGS, html
         assert "&lt;script&gt;" in html or "&lt;scr" in html
+        assert re.findall(r"<a [^>]*href=\"([^\"]*)\"", html) in ([], ["/clause/doc/%E5%9B%9B%EF%BC%88%E4%BA%94%EF%BC%89"])
     assert "<mark>script</mark>" in render.answer_html(answer)  # highlighted, still escaped around it
 
 
@@ -131,3 +132,15 @@ def test_untitled_items_are_named_by_their_text():
     tree = parse_policy("某县办学管理办法\n\n第一章 总则\n\n第一条 为规范办学行为，制定本办法。\n\n"
                         "第二条 本办法适用于全县中小学。\n", document_id="rules")
     assert [views.item_title(tree, item) for item in tree.items][0].startswith("第一条 为规范办学行为")
+
+
+def test_a_refusals_suggestions_become_buttons_in_place_of_the_same_text():
+    suggestions = ("谁负责学前教育？", f"问{HOSTILE}")
+    answer = Answer(question="天气", answer="抱歉……您可以这样问：" + " / ".join(suggestions), refused=True,
+                    intent=Intent.OUT_OF_SCOPE, citations=(), suggestions=suggestions)
+    html = render.answer_html(answer)
+    assert _tags(html) <= OUR_TAGS, html
+    assert re.findall(r'<button type="button" class="suggestion">', html) == ['<button type="button" class="suggestion">'] * 2
+    assert html.count("谁负责学前教育？") == 1 and "您可以这样问：<" in html.replace("<br>", "")
+    streaming = render.answer_html(answer, "抱歉……", with_citations=False)   # buttons come with the last piece
+    assert "suggestion" not in streaming
