@@ -83,7 +83,10 @@ def settings_problem(error: Exception) -> str:
     if isinstance(error, ValidationError):
         problems = []
         for detail in error.errors():
-            field, *rest = [str(part) for part in detail["loc"]] or ["?"]
+            if not detail["loc"]:   # a rule over several variables names them itself
+                problems.append(detail["msg"].removeprefix("Value error, "))
+                continue
+            field, *rest = [str(part) for part in detail["loc"]]
             where = f"ASSISTANT_{field.upper()}" + "".join(f"[{part}]" for part in rest)
             problems.append(f"{where}: {detail['msg']}")
         hint = f" (write it as {CORPUS_EXAMPLE})" if any(p.startswith("ASSISTANT_CORPUS") for p in problems) else ""
@@ -138,12 +141,18 @@ def _checked_document(assistant, document: str | None) -> str | None:
 
 
 def format_answer(answer, labelled: bool = False) -> str:
+    from .records import AnswerMode
+
     lines = [answer.answer]
+    if answer.mode is AnswerMode.FALLBACK:
+        lines.append(f"（模型回答未采用：{answer.fallback_reason}；以上为条款摘录。）")
     if answer.citations:
         lines += ["", "引用条款："]
-        for citation in answer.citations:
+        for number, citation in enumerate(answer.citations, start=1):
             source = f"《{citation.document_title}》 " if labelled and citation.document_title else ""
-            lines.append(f"[{citation.id}] {source}{citation.section}")
+            # A model's answer cites by number ([1]); the extractive one by clause id.
+            label = f"[{number}] {citation.id}" if answer.mode is AnswerMode.LLM else f"[{citation.id}]"
+            lines.append(f"{label} {source}{citation.section}")
             excerpt = citation.text if len(citation.text) <= 160 else citation.text[:160] + "……"
             lines.append(textwrap.indent(excerpt, "    "))
     return "\n".join(lines)

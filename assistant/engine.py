@@ -21,6 +21,7 @@ import tomllib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from index.store import ClauseStore
 
@@ -33,10 +34,13 @@ from .listing import ListingFilter
 from .reading import ARTICLE_REF, Query, QuestionReader
 from .records import Answer, Clause, Intent, Library
 from .replies import Replies
-from .retrieval import HybridRetriever, QueryTokenizer, RetrievalMode
+from .retrieval import Hit, HybridRetriever, QueryTokenizer, RetrievalMode
 from .scope import Scope, ScopeReader, title_without_period
 from .settings import Settings
 from .text import fold, quoted_names
+
+if TYPE_CHECKING:
+    from .llm import LLMAnswerer
 
 # How many earlier questions a follow-up may reach back through (那呢？ after 那目标呢？ after …).
 FOLLOW_UP_DEPTH = 3
@@ -123,6 +127,7 @@ class Assistant:
     structure_index: StructureIndex
     listing_filter: ListingFilter
     mode: RetrievalMode = RetrievalMode.HYBRID
+    llm: LLMAnswerer | None = None    # set by ASSISTANT_LLM_*: answers worded by a model, verified
 
     @classmethod
     def load(cls, settings: Settings | None = None, mode: RetrievalMode = RetrievalMode.HYBRID) -> "Assistant":
@@ -161,7 +166,7 @@ class Assistant:
                    readers=readers, composers=composers, retriever=retriever, replies=Replies(library, templates),
                    structure_index=structure_index,
                    listing_filter=ListingFilter(library, lexicon, tokenizer, structure_index.with_articles, scope_words),
-                   mode=mode)
+                   mode=mode, llm=_llm_answerer(settings, units))
 
     @property
     def embedder(self) -> Embedder | None:
@@ -195,7 +200,28 @@ class Assistant:
         document = self.validate_document(document)
         read = self.lexicon.standard_wording
         answers = self._answer(read(question), [read(earlier) for earlier in history or []], document)
-        return self._assemble(question, answers, started)
+        answer = self._assemble(question, answers, started)
+        if self.llm is None or answer.refused or answer.intent is Intent.LIBRARY:
+            return answer
+        # The library decides what is covered; a model only words what the clauses say.
+        worded = self.llm.word(answer, self._clauses_for_model(answer, document))
+        return replace(worded, latency_ms=_elapsed(started))
+
+    def retrieve(self, question: str, document: str | None = None, k: int | None = None) -> list[Hit]:
+        """The clauses that match ``question`` best (the configured retrieval, hybrid by default),
+        in the whole library or in one document."""
+        question = self.validate(question)
+        document = self.validate_document(document)
+        documents = [document] if document else [tree.document.id for tree in self.library.trees]
+        query = self.readers[documents[0]].analyse(self.lexicon.standard_wording(question))
+        hits, _ = self._retrieve(question, query, documents, k=k)
+        return hits
+
+    def _clauses_for_model(self, answer: Answer, document: str | None) -> list[Clause]:
+        """The clauses the extractive answer cites, then the best retrieved ones, without repeats."""
+        cited = [self.library.tree(citation.document).clause(citation.id) for citation in answer.citations]
+        found = [hit.clause for hit in self.retrieve(answer.question, document)]
+        return list({(clause.document.id, clause.id): clause for clause in cited + found}.values())
 
     # ---------------------------------------------------------------- one question
     def _answer(self, question: str, history: list[str],
@@ -395,6 +421,13 @@ class Assistant:
     def _refused(self, question: str, reason: str, scope: Scope, started: float) -> Answer:
         return Answer(question, self.replies.refusal(reason, scope), True, Intent.OUT_OF_SCOPE, (),
                       _elapsed(started), suggestions=tuple(self.replies.suggestions(scope)))
+
+
+def _llm_answerer(settings: Settings, units: list[str]) -> LLMAnswerer | None:
+    if not settings.uses_llm:
+        return None
+    from .llm import LLMAnswerer   # langchain-openai is loaded only when a model is configured
+    return LLMAnswerer(settings, units)
 
 
 def _elapsed(started: float) -> float:

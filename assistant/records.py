@@ -239,6 +239,12 @@ class Citation:
     score: float
 
 
+class AnswerMode(Choice):
+    EXTRACTIVE = "extractive"              # composed from the clauses (the default)
+    LLM = "llm"                            # worded by a language model, checked against its citations
+    FALLBACK = "extractive-fallback"       # the model's answer failed (fallback_reason says why): extractive
+
+
 @dataclass(frozen=True)
 class Answer:
     question: str
@@ -249,8 +255,11 @@ class Answer:
     latency_ms: float = 0.0
     terms: tuple[str, ...] = ()   # folded words the question matched on, for highlighting
     suggestions: tuple[str, ...] = ()   # questions a refusal suggests instead (the chat shows them as buttons)
+    mode: AnswerMode = AnswerMode.EXTRACTIVE
+    fallback_reason: str | None = None
 
     def to_dict(self) -> dict:
+        fallback = {"fallback_reason": self.fallback_reason} if self.mode is AnswerMode.FALLBACK else {}
         return {
             "question": self.question,
             "answer": self.answer,
@@ -260,4 +269,6 @@ class Answer:
             "latency_ms": round(self.latency_ms, 2),
             "terms": list(self.terms),
             "suggestions": list(self.suggestions),
+            "mode": self.mode.value,
+            **fallback,
         }

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from urllib.parse import urlencode
 
 from .pages import clause_url
-from .records import Answer, Clause, PolicyTree
+from .records import Answer, AnswerMode, Clause, PolicyTree
 from .text import fold
 
 MIN_TERM_CHARS = 2
@@ -72,6 +72,11 @@ def answer_html(answer: Answer, text: str | None = None, with_citations: bool = 
                               for question in answer.suggestions)
         suggestions = f'<div class="suggestions">{suggestions}</div>'
     body = escape(shown)
+    if answer.mode is AnswerMode.LLM:
+        body += '<div class="mode-note">由模型组织语言，单位和数字已与引用条款逐一核对。</div>'
+    elif answer.mode is AnswerMode.FALLBACK:
+        body += (f'<div class="mode-note fallback">模型回答未采用（{escape(answer.fallback_reason or "")}），'
+                 '以上为条款摘录。</div>')
     if answer.refused:
         body = f'<div class="refusal"><strong>方案未涉及</strong><br>{body}{suggestions}</div>'
     else:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -44,3 +44,19 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 7860
     feedback_db: Path = PROJECT_ROOT / "var" / "feedback.sqlite3"
+    # Optional LLM answers (assistant/llm.py) from any OpenAI-compatible endpoint (vLLM, Ollama,
+    # llama.cpp, DeepSeek, Qwen …); unset: the extractive answers. Local servers need no key.
+    llm_base_url: str | None = Field(default=None, pattern=r"^https?://")
+    llm_model: str | None = None
+    llm_api_key: SecretStr | None = None
+    llm_timeout: float = Field(default=20.0, gt=0, le=600)
+
+    @model_validator(mode="after")
+    def _llm_needs_a_model(self) -> "Settings":
+        if self.llm_base_url and not self.llm_model:
+            raise ValueError("ASSISTANT_LLM_BASE_URL is set but ASSISTANT_LLM_MODEL is not: name the model to use")
+        return self
+
+    @property
+    def uses_llm(self) -> bool:
+        return bool(self.llm_base_url and self.llm_model)

@@ -45,6 +45,8 @@ CSS = """
 .suggestions { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 8px; }
 .suggestion { border: 1px solid #fca5a5; border-radius: 14px; padding: 3px 10px; background: #fff; color: #b91c1c;
   cursor: pointer; font-size: 0.92em; text-align: left; }
+.mode-note { margin-top: 6px; font-size: 0.85em; color: #6b7280; }
+.mode-note.fallback { color: #b45309; }
 .citations { margin-top: 10px; }
 .citations-title { font-size: 0.85em; color: #6b7280; margin-bottom: 4px; }
 .cite-card { border: 1px solid #e5e7eb; border-radius: 8px; padding: 6px 10px; margin: 4px 0; background: #fafafa; }

@@ -167,8 +167,9 @@ def test_invalid_questions(assistant, question):
 
 def test_answer_json_contract(assistant):
     data = assistant.ask("区残联负责什么？").to_dict()
-    assert set(data) == {"question", "answer", "refused", "intent", "citations", "latency_ms", "terms", "suggestions"}
-    assert data["suggestions"] == []
+    assert set(data) == {"question", "answer", "refused", "intent", "citations", "latency_ms", "terms", "suggestions",
+                         "mode"}
+    assert data["suggestions"] == [] and data["mode"] == "extractive"   # fallback_reason only with a fallback
     refusal = assistant.ask("明天天气怎么样？")
     assert refusal.refused and refusal.suggestions and refusal.answer.endswith(" / ".join(refusal.suggestions))
     assert set(data["citations"][0]) == {"id", "document", "document_title", "section", "text", "score"}

@@ -6,7 +6,7 @@ from assistant.settings import DEFAULT_CORPUS
 
 FLAGSHIP = DEFAULT_CORPUS / "xiqing-education-plan-2023-2025.md"
 
-CONTRACT = {"question", "answer", "refused", "intent", "citations", "latency_ms", "terms", "suggestions"}
+CONTRACT = {"question", "answer", "refused", "intent", "citations", "latency_ms", "terms", "suggestions", "mode"}
 CITATION = {"id", "document", "document_title", "section", "text", "score"}
 FLAGSHIP_ID = "xiqing-education-plan-2023-2025"
 FLAGSHIP_TITLE = "西青区教育高质量发展三年行动方案（2023—2025年）"
