@@ -56,9 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     if not _port_is_free(args.host, args.port):
         return _fail(f"cannot listen on {args.host}:{args.port} (in use or not a local address); "
                      "choose another with --port or --host")
-    import uvicorn
-
-    from assistant.web import create_app
+    from assistant.web import create_app, serve
 
     # The library's own messages (a failed load, a new generation picked up) go to stderr.
     handler = logging.StreamHandler()
@@ -68,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = defaults.model_copy(update={"host": args.host, "port": args.port})
     app = create_app(settings)
     print(f"政策问答助手: http://{args.host}:{args.port}/   API docs: /docs   (Ctrl+C to stop)", flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    serve(app, args.host, args.port)
     return 0
 
 

@@ -37,7 +37,7 @@ from .replies import Replies
 from .retrieval import Hit, HybridRetriever, QueryTokenizer, RetrievalMode
 from .scope import Scope, ScopeReader, title_without_period
 from .settings import Settings
-from .text import fold, quoted_names
+from .text import fold, has_lone_surrogate, quoted_names, without_controls
 
 if TYPE_CHECKING:
     from .llm import LLMAnswerer
@@ -176,13 +176,20 @@ class Assistant:
     def generation(self) -> str | None:
         return self.store.generation if self.store else None
 
-    def validate(self, question: object) -> str:
-        if not isinstance(question, str) or not question.strip():
-            raise InvalidQuestion("question is empty")
+    def validate(self, question: object, name: str = "question") -> str:
+        """The question as text to answer: control characters dropped; ``name`` says which text it is
+        in an error (question, history[2])."""
+        if not isinstance(question, str):
+            raise InvalidQuestion(f"{name} is empty" if question is None else f"{name} must be text")
+        if has_lone_surrogate(question):
+            raise InvalidQuestion(f"{name} holds a lone surrogate (\\ud800-\\udfff): not valid Unicode text")
+        question = without_controls(question).strip()
+        if not question:
+            raise InvalidQuestion(f"{name} is empty")
         if len(question) > self.settings.max_question_chars:
-            raise InvalidQuestion(f"question is {len(question)} characters long; "
+            raise InvalidQuestion(f"{name} is {len(question)} characters long; "
                                   f"the limit is {self.settings.max_question_chars}")
-        return question.strip()
+        return question
 
     def validate_document(self, document: object) -> str | None:
         if document is None:
@@ -197,9 +204,10 @@ class Assistant:
         ``document`` limits the answer to one document of the library."""
         started = time.perf_counter()
         question = self.validate(question)
+        history = [self.validate(earlier, f"history[{index}]") for index, earlier in enumerate(history or [])]
         document = self.validate_document(document)
         read = self.lexicon.standard_wording
-        answers = self._answer(read(question), [read(earlier) for earlier in history or []], document)
+        answers = self._answer(read(question), [read(earlier) for earlier in history], document)
         answer = self._assemble(question, answers, started)
         if self.llm is None or answer.refused or answer.intent is Intent.LIBRARY:
             return answer
@@ -242,7 +250,7 @@ class Assistant:
         previous: list[DocumentAnswer] = []
         # A follow-up continues the previous question, in the document picked too ("谁负责？").
         if history and (document or not scope.named) and self._looks_like_follow_up(question, candidates):
-            earlier = self._answer(self.validate(history[-1]), history[-FOLLOW_UP_DEPTH - 1:-1], document)
+            earlier = self._answer(history[-1], history[-FOLLOW_UP_DEPTH - 1:-1], document)
             previous = [answer for answer in earlier if answer.cited] if isinstance(earlier, list) else []
             candidates = [answer.document_id for answer in previous] or candidates
         if scope.named or len(candidates) == 1:

@@ -30,6 +30,19 @@ NOT_DECIMAL = rf"(?:(?!\d)|(?={YEAR_AFTER_LIST_NUMBER}))"
 LIST_NUMBER = re.compile(rf"^\s*\d{{1,3}}\s*[.．、]{NOT_DECIMAL}\s*")
 
 
+# Control characters (but tab and newline, which are spacing) and Unicode's invisible format marks.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+
+
+def has_lone_surrogate(text: str) -> bool:
+    """Text decoded from invalid UTF-8 (or a JSON "\\ud800") holds halves of a character that cannot be encoded."""
+    return any("\ud800" <= char <= "\udfff" for char in text)
+
+
+def without_controls(text: str) -> str:
+    return _CONTROL.sub("", text)
+
+
 @lru_cache(maxsize=4096)
 def fold(text: str) -> str:
     """Canonical form for matching: NFKC, simplified characters, lower case, spaces only between latin words."""

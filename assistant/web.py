@@ -22,6 +22,7 @@ import threading
 import time
 from collections.abc import Callable
 from importlib.resources import files
+from typing import Annotated
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no calls home from the server
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -31,11 +32,14 @@ from fastapi.exceptions import RequestValidationError  # noqa: E402
 from fastapi.openapi.docs import get_swagger_ui_html  # noqa: E402
 from fastapi.responses import HTMLResponse, JSONResponse  # noqa: E402
 from fastapi.staticfiles import StaticFiles  # noqa: E402
+from starlette.exceptions import HTTPException as StarletteHTTPException  # noqa: E402
+from uvicorn.protocols.http.auto import AutoHTTPProtocol  # noqa: E402
 from pydantic import BaseModel, Field  # noqa: E402
 
 from index.store import StoreError, current_generation, open_current  # noqa: E402
 
 from . import exports, pages, views  # noqa: E402
+from .guard import RequestGuard  # noqa: E402
 from .engine import Assistant, InvalidQuestion  # noqa: E402
 from .feedback import FeedbackStore, Rating  # noqa: E402
 from .library import LibraryError  # noqa: E402
@@ -51,6 +55,9 @@ CHECK_SECONDS = 1.0
 # A replaced assistant's store is closed this long after the swap: requests that took it just
 # before the swap finish first (answers take milliseconds).
 CLOSE_AFTER_SECONDS = 30.0
+# Connections that send nothing for this long are closed; more than MAX_CONNECTIONS at once get 503.
+IDLE_SECONDS = 5
+MAX_CONNECTIONS = 512
 # Swagger UI's own files, served by the app: /docs must work with no request leaving the machine.
 DOCS_ASSETS = "/docs-assets"
 
@@ -68,7 +75,7 @@ class FeedbackRequest(BaseModel):
     rating: Rating
     question: str = Field(min_length=1, max_length=4000)
     answer: str = Field(max_length=4000)
-    citations: list[str] = Field(default_factory=list, max_length=100)
+    citations: list[Annotated[str, Field(max_length=200)]] = Field(default_factory=list, max_length=100)
     refused: bool = False
 
 
@@ -238,6 +245,12 @@ def create_api(settings: Settings, holder: AssistantHolder, feedback: FeedbackSt
                                    swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
                                    swagger_favicon_url=f"{DOCS_ASSETS}/favicon-32x32.png")
 
+    @api.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        # FastAPI's own 4xx (a body it cannot parse, an unknown route) in the API's {"error": ...} shape.
+        return JSONResponse(status_code=error.status_code, content={"error": str(error.detail)},
+                            headers=getattr(error, "headers", None))
+
     @api.exception_handler(RequestValidationError)
     async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
         problems = "; ".join("body is not valid JSON" if e["type"] == "json_invalid" else
@@ -256,13 +269,6 @@ def create_api(settings: Settings, holder: AssistantHolder, feedback: FeedbackSt
             return JSONResponse(assistant.ask(request.question, request.history, document=request.document).to_dict())
         except InvalidQuestion as error:
             return _error(400, str(error))
-
-    # Without this the Gradio app mounted at "/" would answer other methods with a bare 404.
-    @api.api_route("/api/ask", methods=["GET", "PUT", "PATCH", "DELETE"], include_in_schema=False)
-    def ask_wrong_method(request: Request):
-        return JSONResponse(status_code=405, headers={"Allow": "POST"},
-                            content={"error": f"{request.method} is not allowed: POST a JSON body "
-                                              '{"question": "...", "history": [...], "document": "..."}'})
 
     @api.get("/api/documents", summary="The documents of the library (same as `docs list --json`)")
     def documents():
@@ -329,13 +335,6 @@ def create_api(settings: Settings, holder: AssistantHolder, feedback: FeedbackSt
                                              description="one document's targets; omitted: the whole library's")):
         return export(exports.targets_table, chosen, document)
 
-    @api.api_route("/api/duties", methods=["POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
-    @api.api_route("/api/targets", methods=["POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
-    def export_wrong_method(request: Request):
-        return JSONResponse(status_code=405, headers={"Allow": "GET"},
-                            content={"error": f"{request.method} is not allowed: GET {request.url.path}"
-                                              "?format=json|csv|xlsx"})
-
     @api.post("/api/feedback", status_code=201, summary="Record 👍/👎 on an answer")
     def give_feedback(request: FeedbackRequest):
         return feedback.add(request.rating, request.question, request.answer, request.citations, request.refused)
@@ -371,5 +370,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api = create_api(settings, holder, feedback)
     api.state.holder = holder
     demo = build_ui(holder.get, feedback)
-    return gr.mount_gradio_app(api, demo, path="/", server_name=settings.host, server_port=settings.port,
-                               footer_links=[], ssr_mode=False, theme=THEME, css=CSS, head=HEAD)
+    app = gr.mount_gradio_app(api, demo, path="/", server_name=settings.host, server_port=settings.port,
+                              footer_links=[], ssr_mode=False, theme=THEME, css=CSS, head=HEAD)
+    app.add_middleware(RequestGuard, routes=list(api.routes))
+    return app
+
+
+class IdleTimeoutProtocol(AutoHTTPProtocol):
+    """uvicorn's HTTP protocol, timing out a connection that never sends a request too (uvicorn only
+    times out idle keep-alive connections), so idle half-open connections cannot use up the server."""
+
+    def connection_made(self, transport) -> None:
+        super().connection_made(transport)
+        self.timeout_keep_alive_task = self.loop.call_later(self.timeout_keep_alive, self.timeout_keep_alive_handler)
+
+
+def serve(app: FastAPI, host: str, port: int) -> None:
+    """Run the app with uvicorn: idle connections closed after IDLE_SECONDS, at most MAX_CONNECTIONS at once
+    (more get 503 at once instead of queueing)."""
+    import uvicorn
+
+    uvicorn.run(app, host=host, port=port, log_level="warning", http=IdleTimeoutProtocol,
+                timeout_keep_alive=IDLE_SECONDS, limit_concurrency=MAX_CONNECTIONS)

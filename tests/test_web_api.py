@@ -79,7 +79,7 @@ def test_bad_requests_get_a_4xx_that_says_what_was_wrong(http, body, status, mes
 
 def test_malformed_json_and_wrong_method(http):
     response = http.post("/api/ask", content=b"{not json", headers={"Content-Type": "application/json"})
-    assert response.status_code == 422 and "not valid JSON" in response.json()["error"]
+    assert response.status_code == 400 and "not valid JSON" in response.json()["error"]
     assert http.get("/api/ask").status_code == 405
 
 
