@@ -56,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     if not _port_is_free(args.host, args.port):
         return _fail(f"cannot listen on {args.host}:{args.port} (in use or not a local address); "
                      "choose another with --port or --host")
+    from assistant.feedback import FeedbackUnavailable
     from assistant.web import create_app, serve
 
     # The library's own messages (a failed load, a new generation picked up) go to stderr.
@@ -64,7 +65,10 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("assistant").addHandler(handler)
     logging.getLogger("assistant").setLevel(logging.INFO)
     settings = defaults.model_copy(update={"host": args.host, "port": args.port})
-    app = create_app(settings)
+    try:
+        app = create_app(settings)
+    except FeedbackUnavailable as error:
+        return _fail(f"ASSISTANT_FEEDBACK_DB ({settings.feedback_db}): {error}")
     print(f"政策问答助手: http://{args.host}:{args.port}/   API docs: /docs   (Ctrl+C to stop)", flush=True)
     serve(app, args.host, args.port)
     return 0

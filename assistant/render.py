@@ -72,6 +72,8 @@ def answer_html(answer: Answer, text: str | None = None, with_citations: bool = 
                               for question in answer.suggestions)
         suggestions = f'<div class="suggestions">{suggestions}</div>'
     body = escape(shown)
+    if answer.degraded:
+        body += '<div class="mode-note fallback">向量检索暂时不可用，本回答仅按关键词和条款结构检索。</div>'
     if answer.mode is AnswerMode.LLM:
         body += '<div class="mode-note">由模型组织语言，单位和数字已与引用条款逐一核对。</div>'
     elif answer.mode is AnswerMode.FALLBACK:

@@ -9,19 +9,22 @@ from __future__ import annotations
 
 import logging
 import re
-from functools import lru_cache
-from typing import Collection
+from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import replace
+from functools import lru_cache, wraps
+from typing import Collection, ParamSpec
 
 import bm25s
 import jieba
 import jieba.analyse
 import numpy as np
 
-from index.store import ClauseStore, clause_key
+from index.store import ClauseStore, StoreUnavailable, clause_key
 
 from .embeddings import Embedder
 from .lexicon import Lexicon
-from .records import Choice, Clause, Hit
+from .records import Answer, Choice, Clause, Hit
 from .text import fold, to_simplified
 
 jieba.setLogLevel(logging.WARNING)
@@ -33,6 +36,41 @@ LIBRARY_DENSE_K = 100
 MIN_SHARED_HITS = 1
 _WORD = re.compile(r"[\w%]")
 _DIGIT = re.compile(r"\d")
+P = ParamSpec("P")
+
+
+class _Outage:
+    """Whether a dense search made for the answer under way found the vector store unreachable."""
+
+    happened = False
+
+
+# The answer under way's outage: a context variable, since the web app answers requests in threads
+# of their own and the CLI one after another.
+_outage: ContextVar[_Outage | None] = ContextVar("vector_store_outage", default=None)
+
+
+def flags_degraded(ask: Callable[P, Answer]) -> Callable[P, Answer]:
+    """``ask``, its answer marked ``degraded`` when a dense search made for it found the vector store
+    unreachable: the answer then came from BM25 and the clause trees alone."""
+
+    @wraps(ask)
+    def answer(*args: P.args, **kwargs: P.kwargs) -> Answer:
+        outage = _Outage()
+        token = _outage.set(outage)
+        try:
+            answered = ask(*args, **kwargs)
+        finally:
+            _outage.reset(token)
+        return replace(answered, degraded=True) if outage.happened else answered
+
+    return answer
+
+
+def _note_outage() -> None:
+    outage = _outage.get()
+    if outage is not None:
+        outage.happened = True
 
 
 class RetrievalMode(Choice):
@@ -185,7 +223,8 @@ class HybridRetriever:
         return scores
 
     def dense_scores(self, question: str, documents: Collection[str] | None = None) -> dict[int, float]:
-        """Cosine similarity of the nearest clauses (index → similarity), within ``documents`` if given.
+        """Cosine similarity of the nearest clauses (index → similarity), within ``documents`` if given;
+        none while the vector store cannot be reached.
 
         A question is often searched in several documents, then answered from each of them: a search
         over many documents is kept, and a later search in some of them filters it instead of
@@ -195,8 +234,13 @@ class HybridRetriever:
         wanted = None if documents is None else frozenset(documents)
         nearest = self._shared_hits(question, wanted)
         if nearest is None:
-            nearest = self._nearest(question, documents, k=LIBRARY_DENSE_K if wanted is None or len(wanted) > 1
-                                    else DENSE_K)
+            try:
+                nearest = self._nearest(question, documents, k=LIBRARY_DENSE_K if wanted is None or len(wanted) > 1
+                                        else DENSE_K)
+            except StoreUnavailable:
+                # Its Chroma server is down: BM25 alone ranks, and the answer says it is degraded.
+                _note_outage()
+                return {}
             if wanted is None or len(wanted) > 1:
                 self._remember(question, wanted, nearest)
         return {self.by_key[key]: similarity for key, similarity in nearest if key in self.by_key}

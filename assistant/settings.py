@@ -10,8 +10,10 @@ Example::
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -32,6 +34,9 @@ class Settings(BaseSettings):
     # Policy files and folders, as a JSON list in ASSISTANT_CORPUS: '["a.pdf", "policies/"]'.
     corpus: list[Path] = Field(default_factory=lambda: [DEFAULT_CORPUS])
     store: Path = PROJECT_ROOT / ".store"
+    # A Chroma server for the store's vectors (http://host:port); unset, they stay in the store's own
+    # Chroma directories. Manifests, texts and CURRENT stay in ``store`` either way.
+    chroma_url: str | None = None
     embedding_model: str = USE_MODEL
     lexicon_dir: Path = DATA_DIR / "lexicon"
     prompts_dir: Path = PROJECT_ROOT / "prompts"
@@ -50,6 +55,24 @@ class Settings(BaseSettings):
     llm_model: str | None = None
     llm_api_key: SecretStr | None = None
     llm_timeout: float = Field(default=20.0, gt=0, le=600)
+
+    @field_validator("chroma_url")
+    @classmethod
+    def _chroma_url_is_http(cls, url: str | None) -> str | None:
+        """An http(s) address with a host (empty: unset): a typo is reported at start, not as a server
+        that never answers."""
+        if not url:
+            return None
+        parts = urlsplit(url)
+        try:
+            port_is_valid = parts.port is None or parts.port > 0
+        except ValueError:   # not a number, or out of range
+            port_is_valid = False
+        if parts.scheme not in ("http", "https") or not parts.hostname or not port_is_valid or parts.query \
+                or parts.fragment:
+            raise PydanticCustomError("chroma_url", "must be an http(s) URL such as http://127.0.0.1:8000, "
+                                                    "not {url}", {"url": repr(url)})
+        return url.rstrip("/")
 
     @model_validator(mode="after")
     def _llm_needs_a_model(self) -> "Settings":

@@ -18,7 +18,7 @@ import gradio as gr
 from . import render, views
 from .pages import clause_url
 from .engine import Assistant, InvalidQuestion
-from .feedback import FeedbackStore, Rating
+from .feedback import FeedbackStore, FeedbackUnavailable, Rating
 from .records import Answer, Library, PolicyTree
 from .replies import Replies
 from .text import fold
@@ -297,8 +297,12 @@ class _ChatTab:
             if turn is None or data.liked not in (True, False):
                 return
             answer = turn["answer"]
-            feedback.add(Rating.UP if data.liked else Rating.DOWN, turn["question"], answer["answer"],
-                         [citation["id"] for citation in answer["citations"]], answer["refused"])
+            try:
+                feedback.add(Rating.UP if data.liked else Rating.DOWN, turn["question"], answer["answer"],
+                             [citation["id"] for citation in answer["citations"]], answer["refused"])
+            except FeedbackUnavailable:
+                gr.Warning("反馈暂时无法保存，请稍后再试。", title=WARNING_TITLE)
+                return
             gr.Info("感谢反馈！", title="提示")
 
         def pick(document: str):

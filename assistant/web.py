@@ -41,7 +41,7 @@ from index.store import StoreError, current_generation, open_current  # noqa: E4
 from . import exports, pages, views  # noqa: E402
 from .guard import RequestGuard  # noqa: E402
 from .engine import Assistant, InvalidQuestion  # noqa: E402
-from .feedback import FeedbackStore, Rating  # noqa: E402
+from .feedback import FeedbackStore, FeedbackUnavailable, Rating  # noqa: E402
 from .library import LibraryError  # noqa: E402
 from .records import Library  # noqa: E402
 from .retrieval import RetrievalMode  # noqa: E402
@@ -149,9 +149,10 @@ class AssistantHolder:
         except Exception as error:  # reported by /healthz and every answer, not a crash
             self.error = _describe(error)
             log.error("cannot load the library: %s", self.error)
-            # Serve no stale library: only a generation built after this failure is picked up.
+            # Serve no stale library: only a generation built after this failure is picked up (unless
+            # its Chroma server was down: then it is tried again, and served once the server answers).
             try:
-                self._failed_generation = current_generation(self.settings.store)
+                self._failed_generation = None if self._retry_later(error) else current_generation(self.settings.store)
             except StoreError:
                 self._failed_generation = None
         self.seconds = time.perf_counter() - self.started
@@ -188,7 +189,7 @@ class AssistantHolder:
     def _swap_in(self, generation: str) -> None:
         store = None
         try:
-            store = open_current(self.settings.store)
+            store = open_current(self.settings.store, self.settings.chroma_url)
             if store is None:
                 return
             current = self._assistant
@@ -209,13 +210,21 @@ class AssistantHolder:
         except Exception as error:  # the old assistant keeps answering
             if store is not None:
                 store.close()
-            self.reload_error = _describe(error)
-            self._failed_generation = generation
-            log.error("cannot load %s, still answering from %s: %s", generation, self.generation,
-                      self.reload_error)
+            reason = _describe(error)
+            if reason != self.reload_error:   # a server that stays down is tried every second: say it once
+                log.error("cannot load %s, still answering from %s: %s", generation, self.generation, reason)
+            self.reload_error = reason
+            self._failed_generation = None if self._retry_later(error) else generation
         finally:
             with self._lock:
                 self._reloading = False
+
+    @staticmethod
+    def _retry_later(error: Exception) -> bool:
+        """A generation whose Chroma server could not be reached is tried again: the server may come back."""
+        from index.store import StoreUnavailable
+
+        return isinstance(error, StoreUnavailable)
 
 
 def _describe(error: Exception) -> str:
@@ -337,7 +346,12 @@ def create_api(settings: Settings, holder: AssistantHolder, feedback: FeedbackSt
 
     @api.post("/api/feedback", status_code=201, summary="Record 👍/👎 on an answer")
     def give_feedback(request: FeedbackRequest):
-        return feedback.add(request.rating, request.question, request.answer, request.citations, request.refused)
+        try:
+            return feedback.add(request.rating, request.question, request.answer, request.citations, request.refused)
+        except FeedbackUnavailable as error:   # the database stayed busy past the retries: nothing was written
+            return _error(503, str(error))
+        except ValueError as error:
+            return _error(400, str(error))
 
     @api.get("/healthz", summary="200 once the library is loaded, 503 before")
     def healthz():
@@ -345,10 +359,15 @@ def create_api(settings: Settings, holder: AssistantHolder, feedback: FeedbackSt
         if assistant is None:
             status = "error" if holder.error else "loading"
             return JSONResponse(status_code=503, content={"status": status, "error": holder.error})
+        # Still 200 when the vector store is down: answers go on from BM25 and the clause trees, degraded.
+        store = assistant.store
+        outage = store.unreachable() if store is not None else None
+        location = store.vector_location if store is not None else None
         return {"status": "ok", "generation": assistant.generation, "documents": len(assistant.library.trees),
                 "clauses": len(assistant.library.clauses), "model": settings.embedding_model,
                 "load_seconds": round(holder.seconds or 0.0, 2), "reloads": holder.reloads,
-                "reload_error": holder.reload_error}
+                "reload_error": holder.reload_error, "degraded": outage is not None,
+                "vector_store": f"unreachable: {outage}" if outage else location}
 
     return api
 

@@ -64,8 +64,13 @@ def running_app(env: dict[str, str], output=subprocess.DEVNULL, timeout: float =
             time.sleep(POLL_SECONDS)
         yield RunningApp(url, process, time.perf_counter() - started)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process)
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Ask a process to end; kill it if it has not within 10 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()

@@ -8,6 +8,7 @@ from .store import (
     StoredDocumentInfo,
     StoreError,
     StoreManifest,
+    StoreUnavailable,
     build_generation,
     clause_key,
     current_generation,
@@ -17,5 +18,5 @@ from .store import (
 )
 
 __all__ = ["PASSAGE_CHARS", "ClauseStore", "StoreCorrupted", "StoreDocument", "StoredDocumentInfo", "StoreError",
-           "StoreManifest", "build_generation", "clause_key", "current_generation", "embedding_text",
-           "open_current", "passages"]
+           "StoreManifest", "StoreUnavailable", "build_generation", "clause_key", "current_generation",
+           "embedding_text", "open_current", "passages"]

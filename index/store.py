@@ -26,6 +26,13 @@ Layout under the store directory::
         texts/<id>.txt   each document's extracted text
     gen-6/               the previous generation, kept for readers that still hold it
 
+With a Chroma server (``chroma_url``, from ASSISTANT_CHROMA_URL) a generation's vectors are a
+collection on the server instead, ``library-<fingerprint>-gen-7``, named in its manifest; the
+manifest, the texts and CURRENT stay here, so generations are built, switched and collected as
+above, a collection dropped with its directory. When the server cannot be reached, searches
+raise :class:`StoreUnavailable` (answers go on without them) and skip the server for
+``RETRY_SECONDS`` before trying it again.
+
 Chroma is never given an embedding function of its own (its default downloads a model):
 every vector comes from our embedder.
 """
@@ -38,15 +45,17 @@ import json
 import os
 import re
 import shutil
+import socket
+import threading
 import time
 from collections import deque
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -73,6 +82,18 @@ PASSAGE_CHARS = 256
 # large enough that the embedders' own batching is efficient.
 ENCODE_CHUNK = 256
 REBUILD_HINT = "rebuild it with `python -m assistant index`"
+# A Chroma server that has not answered a search within this long is taken as down (a refused
+# connection is noticed at once): answers go on without its vectors rather than wait.
+ANSWER_TIMEOUT_SECONDS = 1.0
+# Builds write thousands of vectors a request: they wait longer for an answer, though not to connect.
+BUILD_TIMEOUT_SECONDS = 60.0
+# After a failure the server is skipped this long (answers do not wait for it), then one request tries it.
+RETRY_SECONDS = 3.0
+HEARTBEAT_PATH = "/api/v2/heartbeat"
+# What a proxy in front of the server (TLS, several app hosts) answers while the server is down.
+GATEWAY_DOWN = frozenset({502, 503, 504})
+
+T = TypeVar("T")
 
 _GENERATION = re.compile(r"gen-(\d+)")
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?;\n])")
@@ -87,6 +108,10 @@ class StoreError(Exception):
 
 class StoreCorrupted(StoreError):
     """The store on disk is damaged: rebuilding it is the fix."""
+
+
+class StoreUnavailable(StoreError):
+    """The Chroma server holding the vectors cannot be reached: nothing is damaged, it may come back."""
 
 
 @dataclass(frozen=True)
@@ -127,6 +152,10 @@ class StoreManifest:
     embedded_passages: int = 0     # embedded by the build that wrote it; the rest were copied
     build_seconds: float = 0.0
     format_version: int = FORMAT_VERSION
+    # Set when the vectors are on a Chroma server: the address it was built with (ASSISTANT_CHROMA_URL,
+    # when set, is used instead) and the collection; unset, they are in the generation's directory.
+    chroma_url: str | None = None
+    chroma_collection: str | None = None
 
     @property
     def clauses(self) -> int:
@@ -152,7 +181,7 @@ class StoreManifest:
         return _typed(cls, {**data, "documents": documents})
 
 
-_FIELD_TYPES = {"str": str, "int": int, "float": (int, float)}
+_FIELD_TYPES = {"str": str, "int": int, "float": (int, float), "str | None": (str, type(None))}
 
 
 def _typed(cls, data: dict):
@@ -318,14 +347,127 @@ def _damaged(path: Path, what: str) -> StoreCorrupted:
     return StoreCorrupted(f"the library store at {path} is damaged ({what}); {REBUILD_HINT}")
 
 
+def _http_client(url: str, timeout_seconds: float):
+    """A Chroma client for the server at ``url`` whose requests give up after ``timeout_seconds``
+    (connecting, after ANSWER_TIMEOUT_SECONDS); StoreUnavailable when the server does not answer.
+
+    chromadb 1.x gives its HTTP session no timeout (chroma-core/chroma#5805) and calls the server
+    while it builds the client, so a heartbeat with a short timeout goes first: a dead or hung
+    server fails it in a second instead of hanging the constructor. The session's timeout is set
+    right after, and a proxy's "server down" raised as the HTTP error it is (chromadb would turn
+    it into a bare Exception, indistinguishable from a failed search).
+    """
+    import chromadb
+    import httpx
+    from chromadb.config import Settings as ChromaSettings
+
+    try:
+        httpx.get(url + HEARTBEAT_PATH, timeout=ANSWER_TIMEOUT_SECONDS).raise_for_status()
+        client = chromadb.HttpClient(host=url, settings=ChromaSettings(anonymized_telemetry=False))
+    except (httpx.HTTPError, ValueError) as error:   # ValueError: chromadb's own "Could not connect"
+        raise StoreUnavailable(_unreachable(url, error)) from error
+    session = client._server._session
+    session.timeout = httpx.Timeout(timeout_seconds, connect=ANSWER_TIMEOUT_SECONDS)
+    session.event_hooks["response"].append(_raise_if_gateway_down)
+    return client
+
+
+def _raise_if_gateway_down(response) -> None:
+    if response.status_code in GATEWAY_DOWN:
+        response.raise_for_status()
+
+
+def _unreachable(url: str, error: Exception) -> str:
+    import httpx
+
+    if isinstance(error, httpx.HTTPStatusError):   # its own text runs over lines, with a link to the status
+        reason = f"HTTP {error.response.status_code} {error.response.reason_phrase}"
+    else:
+        reason = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+    return f"the Chroma server at {url} cannot be reached ({reason})"
+
+
+class _Server:
+    """A Chroma server as this process reaches it: one client with short timeouts, behind a circuit breaker.
+
+    Every generation opened on the server shares it, so after a failure every search skips the
+    server at once for RETRY_SECONDS instead of each waiting for a timeout; then one request
+    tries it again (the others keep skipping it until that one succeeds).
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._client = None
+        self._connecting = threading.Lock()
+        self._lock = threading.Lock()
+        self._failure: str | None = None     # why the last request failed; None while the server answers
+        self._retry_at = 0.0                 # time.monotonic() before which it is not tried again
+
+    def call(self, operation: Callable[[], T]) -> T:
+        """``operation()``, which talks to the server; StoreUnavailable when it cannot be reached or
+        failed a moment ago."""
+        import httpx
+
+        with self._lock:
+            if self._failure is not None:
+                if time.monotonic() < self._retry_at:
+                    raise StoreUnavailable(self._failure)
+                self._retry_at = time.monotonic() + RETRY_SECONDS   # this request tries it; others skip
+        try:
+            result = operation()
+        except (httpx.TransportError, httpx.HTTPStatusError, StoreUnavailable) as error:
+            raise StoreUnavailable(self._trip(error)) from error
+        except Exception:
+            self._failure = None   # it answered, if with an error of another kind
+            raise
+        self._failure = None
+        return result
+
+    def client(self):
+        """The client, connected on first use: call it within :meth:`call`."""
+        with self._connecting:
+            if self._client is None:
+                self._client = _http_client(self.url, ANSWER_TIMEOUT_SECONDS)
+            return self._client
+
+    def unreachable(self) -> str | None:
+        """Why the server cannot be reached, or None when it answers a heartbeat (not asked while skipped)."""
+        try:
+            self.call(lambda: self.client().heartbeat())
+        except StoreUnavailable as error:
+            return str(error)
+        return None
+
+    def _trip(self, error: Exception) -> str:
+        failure = str(error) if isinstance(error, StoreUnavailable) else _unreachable(self.url, error)
+        with self._lock:
+            self._failure = failure
+            self._retry_at = time.monotonic() + RETRY_SECONDS
+        return failure
+
+
+_servers: dict[str, _Server] = {}
+_servers_lock = threading.Lock()
+
+
+def _server(url: str) -> _Server:
+    """The process's one connection to the server at ``url``."""
+    with _servers_lock:
+        if url not in _servers:
+            _servers[url] = _Server(url)
+        return _servers[url]
+
+
 class ClauseStore:
     """One opened generation, immutable: nearest clauses to a query vector, and the documents' texts.
 
     Opening checks the generation as a reader would use it (manifest, texts, vector count, one
-    query), so damage shows up here as :class:`StoreCorrupted`, not mid-answer.
+    query), so damage shows up here as :class:`StoreCorrupted`, not mid-answer. A generation
+    whose vectors are on a Chroma server is read from ``chroma_url`` if given, else from the
+    address it was built with; that server being down is :class:`StoreUnavailable`.
     """
 
-    def __init__(self, path: Path, generation: str) -> None:
+    def __init__(self, path: Path, generation: str, chroma_url: str | None = None) -> None:
         self.path = Path(path)
         self.generation = generation
         self.directory = self.path / generation
@@ -333,6 +475,8 @@ class ClauseStore:
             raise _damaged(self.path, f"{CURRENT} names {generation}, which does not exist")
         self.manifest = self._read_manifest()
         self._check_texts()
+        on_server = self.manifest.chroma_collection is not None
+        self._server = _server(chroma_url or self.manifest.chroma_url) if on_server else None
         self._client, self._collection = self._open_collection()
 
     def nearest(self, vector: np.ndarray, k: int,
@@ -340,7 +484,7 @@ class ClauseStore:
         """(clause key ``document_id/clause_id``, cosine similarity), best first, one entry per clause.
 
         A clause split into passages scores as its best passage. ``documents`` limits the search
-        to those document ids.
+        to those document ids. StoreUnavailable when the vectors' Chroma server cannot be reached.
         """
         query = np.asarray(vector, dtype=np.float32).reshape(-1)
         if query.shape[0] != self.manifest.dimension:
@@ -374,9 +518,28 @@ class ClauseStore:
             raise _damaged(self.path, f"the text of {document_id!r} does not match its manifest entry")
         return text
 
+    @property
+    def on_server(self) -> bool:
+        return self._server is not None
+
+    @property
+    def vector_location(self) -> str:
+        """Where the vectors are: "local", or the server's address and the collection."""
+        return f"{self._server.url} ({self.manifest.chroma_collection})" if self._server else "local"
+
+    def unreachable(self) -> str | None:
+        """Why the vectors cannot be searched now (their server is down), or None."""
+        return self._server.unreachable() if self._server else None
+
     def close(self) -> None:
-        """Release Chroma's hold on the directory (it caches one open system per path)."""
-        self._client.close()
+        """Release Chroma's hold on the directory (it caches one open system per path). A server's
+        client is the process's, shared with the other generations on it, and stays open."""
+        if self._client is not None:
+            self._client.close()
+
+    def _call(self, operation: Callable[[], T]) -> T:
+        """``operation()`` on the vectors; on a server, through its circuit breaker."""
+        return self._server.call(operation) if self._server else operation()
 
     def _read_manifest(self) -> StoreManifest:
         try:
@@ -397,6 +560,8 @@ class ClauseStore:
         return self.directory / TEXTS / f"{document_id}.txt"
 
     def _open_collection(self):
+        if self._server is not None:
+            return None, self._open_server_collection()
         # Checked first: Chroma would quietly create an empty database in its place.
         if not (self.directory / CHROMA_DATABASE).is_file():
             raise _damaged(self.path, f"{self.generation}/{CHROMA_DATABASE} is missing")
@@ -414,15 +579,34 @@ class ClauseStore:
             raise _damaged(self.path, f"Chroma cannot read {self.generation}: {error}") from error
         return client, collection
 
+    def _open_server_collection(self):
+        """The generation's collection on its server. A server that is down is StoreUnavailable, not
+        damage: the store must not be set aside and rebuilt for that."""
+        from chromadb.errors import NotFoundError
+
+        name = self.manifest.chroma_collection
+        try:
+            collection = self._call(lambda: self._server.client().get_collection(name, embedding_function=None))
+            self._check_vectors(collection)
+        except StoreError:
+            raise
+        except NotFoundError:
+            raise _damaged(self.path, f"the Chroma server at {self._server.url} has no collection {name} "
+                                      f"for {self.generation}") from None
+        except Exception as error:
+            raise _damaged(self.path, f"Chroma cannot read {self.generation}: {error}") from error
+        return collection
+
     def _check_vectors(self, collection) -> None:
         """The vector count matches the manifest, and a stored vector finds itself."""
-        count = collection.count()
+        count = self._call(collection.count)
         if count != self.manifest.passages:
             raise _damaged(self.path, f"{self.generation} holds {count} vectors; its manifest lists "
                                       f"{self.manifest.passages}")
         if count:
-            probe = collection.get(limit=1, include=["embeddings"])["embeddings"][0]
-            found = collection.query(query_embeddings=[probe], n_results=1, include=["distances"])
+            probe = self._call(lambda: collection.get(limit=1, include=["embeddings"]))["embeddings"][0]
+            found = self._call(lambda: collection.query(query_embeddings=[probe], n_results=1,
+                                                        include=["distances"]))
             if not found["distances"][0] or found["distances"][0][0] > 1e-3:
                 raise _damaged(self.path, f"the vector index of {self.generation} does not find its own vectors")
 
@@ -434,8 +618,10 @@ class ClauseStore:
     def _best_per_clause(self, query: np.ndarray, wanted: int, where: dict | None) -> list[tuple[str, float]]:
         try:
             # Only distances: a passage's id names its clause, and fetching metadata costs more than the search.
-            result = self._collection.query(query_embeddings=[query], n_results=wanted, where=where,
-                                            include=["distances"])
+            result = self._call(lambda: self._collection.query(query_embeddings=[query], n_results=wanted,
+                                                               where=where, include=["distances"]))
+        except StoreUnavailable:
+            raise
         except Exception as error:
             raise _damaged(self.path, f"Chroma cannot search {self.generation}: {error}") from error
         best: dict[str, float] = {}
@@ -446,8 +632,8 @@ class ClauseStore:
 
     def _stored_passages(self, document_id: str) -> dict:
         """Every passage of one document: ids, embeddings, metadatas, documents (for reuse)."""
-        return self._collection.get(where={"document": document_id},
-                                    include=["embeddings", "metadatas", "documents"])
+        return self._call(lambda: self._collection.get(where={"document": document_id},
+                                                       include=["embeddings", "metadatas", "documents"]))
 
 
 def current_generation(path: Path) -> str | None:
@@ -464,19 +650,20 @@ def current_generation(path: Path) -> str | None:
     return name
 
 
-def open_current(path: Path) -> ClauseStore | None:
-    """The current generation, or None when none was built; StoreCorrupted when it is damaged."""
+def open_current(path: Path, chroma_url: str | None = None) -> ClauseStore | None:
+    """The current generation, or None when none was built; StoreCorrupted when it is damaged,
+    StoreUnavailable when its Chroma server (``chroma_url``, else the one it was built with) is down."""
     path = Path(path)
     generation = current_generation(path)
     if generation is None:
         return None
     try:
-        return ClauseStore(path, generation)
+        return ClauseStore(path, generation, chroma_url)
     except StoreCorrupted:
         # Builds may have switched generations, and collected this one, while we opened it.
         if current_generation(path) == generation:
             raise
-        return open_current(path)
+        return open_current(path, chroma_url)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -484,12 +671,15 @@ def open_current(path: Path) -> ClauseStore | None:
 
 
 def build_generation(path: Path, documents: Sequence[tuple[StoreDocument, Sequence[Clause]]], model_name: str,
-                     show_progress: bool = False, passage_chars: int = PASSAGE_CHARS) -> ClauseStore:
+                     show_progress: bool = False, passage_chars: int = PASSAGE_CHARS,
+                     chroma_url: str | None = None) -> ClauseStore:
     """Build a new generation holding exactly ``documents``, make it current and return it open.
 
     Documents whose passages are unchanged since the current generation (same model) get their
-    vectors copied; only the others are embedded. On any failure, interruption included, the
-    new generation is removed, the current one stays current, and a StoreError is raised.
+    vectors copied, wherever the two generations keep them; only the others are embedded. With
+    ``chroma_url`` the vectors go to a collection on that Chroma server, else into the generation's
+    directory. On any failure, interruption included, the new generation is removed, the current
+    one stays current, and a StoreError is raised.
     """
     started = time.perf_counter()
     path = Path(path)
@@ -497,13 +687,28 @@ def build_generation(path: Path, documents: Sequence[tuple[StoreDocument, Sequen
     path.mkdir(parents=True, exist_ok=True)
     with _writer_lock(path):
         previous_name = _current_name(path)
-        _remove_generations(path, keep=_generations_up_to(path, previous_name))
+        _remove_generations(path, _generations_up_to(path, previous_name), chroma_url)
         generation = _next_generation(path)
-        store = _build_aside(path, generation, planned, model_name, passage_chars, show_progress, started)
+        remote = _ServerCollection(chroma_url, _collection_name(path, generation)) if chroma_url else None
+        store = _build_aside(path, generation, planned, model_name, passage_chars, show_progress, started, remote)
         _switch_current(path, generation)
         # Keep the previous generation: a reader may still be querying it.
-        _remove_generations(path, keep={generation, previous_name})
+        _remove_generations(path, {generation, previous_name}, chroma_url)
     return store
+
+
+class _ServerCollection(NamedTuple):
+    """A generation's vectors on a Chroma server: the server's address and the collection's name."""
+
+    url: str
+    name: str
+
+
+def _collection_name(path: Path, generation: str) -> str:
+    """``library-<fingerprint>-gen-7``: the fingerprint, of this machine's name and the store's absolute
+    path, keeps the generations of two stores that share one server apart."""
+    where = f"{socket.gethostname()}:{Path(path).resolve()}"
+    return f"library-{hashlib.sha256(where.encode('utf-8')).hexdigest()[:16]}-{generation}"
 
 
 @contextmanager
@@ -537,10 +742,51 @@ def _generations_up_to(path: Path, current: str | None) -> set[str]:
     return {name for name, number in _generations(path).items() if number <= limit}
 
 
-def _remove_generations(path: Path, keep: set[str | None]) -> None:
+def _remove_generations(path: Path, keep: set[str | None], chroma_url: str | None) -> None:
     for name in _generations(path):
         if name not in keep:
-            shutil.rmtree(path / name, ignore_errors=True)
+            _remove_generation(path, name, chroma_url)
+
+
+def _remove_generation(path: Path, name: str, chroma_url: str | None) -> None:
+    """Remove a generation's directory, and first its collection if it has one on a Chroma server. When
+    the server cannot drop it, the directory stays, so that a later build tries again."""
+    remote = _remote_of(path, name, chroma_url)
+    if remote is not None:
+        try:
+            _drop_collection(remote)
+        except Exception:   # best effort, as for the directory: the next build tries again
+            return
+    shutil.rmtree(path / name, ignore_errors=True)
+
+
+def _remote_of(path: Path, name: str, chroma_url: str | None) -> _ServerCollection | None:
+    """A generation's collection on a server, as its manifest names it (on ``chroma_url`` when given);
+    for a build that stopped before writing its manifest, the one it would have made on ``chroma_url``."""
+    try:
+        manifest = StoreManifest.from_json((path / name / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError, KeyError, TypeError):
+        return _ServerCollection(chroma_url, _collection_name(path, name)) if chroma_url else None
+    if manifest.chroma_collection is None:
+        return None
+    return _ServerCollection(chroma_url or manifest.chroma_url, manifest.chroma_collection)
+
+
+def _drop_collection(remote: _ServerCollection) -> None:
+    client = _http_client(remote.url, BUILD_TIMEOUT_SECONDS)
+    try:
+        _drop_if_present(client, remote.name)
+    finally:
+        client.close()
+
+
+def _drop_if_present(client: Any, name: str) -> None:
+    from chromadb.errors import NotFoundError
+
+    try:
+        client.delete_collection(name)
+    except NotFoundError:
+        pass
 
 
 def _next_generation(path: Path) -> str:
@@ -548,24 +794,27 @@ def _next_generation(path: Path) -> str:
 
 
 def _build_aside(path: Path, generation: str, planned: list[_PlannedDocument], model_name: str,
-                 passage_chars: int, show_progress: bool, started: float) -> ClauseStore:
+                 passage_chars: int, show_progress: bool, started: float,
+                 remote: _ServerCollection | None) -> ClauseStore:
     """Write, open and sync the new generation; remove it again if anything fails."""
     directory = path / generation
+    chroma_url = remote.url if remote else None
     store = None
     try:
-        previous = _open_for_reuse(path)
+        previous = _open_for_reuse(path, chroma_url)
         try:
-            _write_generation(directory, planned, model_name, passage_chars, previous, show_progress, started)
+            _write_generation(directory, planned, model_name, passage_chars, previous, show_progress, started,
+                              remote)
         finally:
             if previous is not None:
                 previous.close()
-        store = ClauseStore(path, generation)   # opened as a reader would: proves it complete
+        store = ClauseStore(path, generation, chroma_url)   # opened as a reader would: proves it complete
         _fsync_tree(directory)
         return store
     except (Exception, KeyboardInterrupt) as error:
         if store is not None:
             store.close()
-        shutil.rmtree(directory, ignore_errors=True)
+        _remove_generation(path, generation, chroma_url)
         if isinstance(error, StoreError):
             raise
         reason = "it was interrupted" if isinstance(error, KeyboardInterrupt) else str(error) or type(error).__name__
@@ -573,24 +822,29 @@ def _build_aside(path: Path, generation: str, planned: list[_PlannedDocument], m
                          "the previous library is still in use") from error
 
 
-def _open_for_reuse(path: Path) -> ClauseStore | None:
-    """The current generation to copy vectors from; None (embed everything) when absent or damaged."""
+def _open_for_reuse(path: Path, chroma_url: str | None) -> ClauseStore | None:
+    """The current generation to copy vectors from; None (embed everything) when absent, damaged or
+    on a server that cannot be reached."""
     try:
-        return open_current(path)
-    except StoreCorrupted:
+        return open_current(path, chroma_url)
+    except (StoreCorrupted, StoreUnavailable):
         return None
 
 
 def _write_generation(directory: Path, planned: list[_PlannedDocument], model_name: str, passage_chars: int,
-                      previous: ClauseStore | None, show_progress: bool, started: float) -> None:
+                      previous: ClauseStore | None, show_progress: bool, started: float,
+                      remote: _ServerCollection | None) -> None:
     directory.mkdir()
     (directory / TEXTS).mkdir()
     for item in planned:
         (directory / TEXTS / f"{item.document.id}.txt").write_text(item.document.text, encoding="utf-8")
     reusable = _reusable(planned, previous, model_name)
-    client = _client(directory)
+    client = _client(directory) if remote is None else _http_client(remote.url, BUILD_TIMEOUT_SECONDS)
     try:
-        collection = client.create_collection(COLLECTION, embedding_function=None,
+        if remote is not None:
+            # A collection of this name is a leftover of a build of this generation that failed.
+            _drop_if_present(client, remote.name)
+        collection = client.create_collection(remote.name if remote else COLLECTION, embedding_function=None,
                                               configuration={"hnsw": {"space": "cosine"}})
         writer = _BatchWriter(collection, client.get_max_batch_size())
         for document_id in reusable:
@@ -603,7 +857,8 @@ def _write_generation(directory: Path, planned: list[_PlannedDocument], model_na
     manifest = StoreManifest(
         model=model_name, dimension=dimension, passage_chars=passage_chars,
         documents=tuple(_document_info(item, previous) for item in planned),
-        embedded_passages=len(fresh), build_seconds=round(time.perf_counter() - started, 3))
+        embedded_passages=len(fresh), build_seconds=round(time.perf_counter() - started, 3),
+        chroma_url=remote.url if remote else None, chroma_collection=remote.name if remote else None)
     (directory / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
 
 

@@ -45,9 +45,9 @@ def test_ask_jsonl_batch_keeps_order_and_reports_bad_lines(run_cli):
     result = run_cli("ask", "--json", "-", stdin="\n".join(questions) + "\n")
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [line["question"] for line in lines] == questions
-    assert lines[1] == {"question": "", "error": "question is empty"}
+    assert lines[1] == {"line": 2, "question": "", "error": "question is empty"}
     assert lines[2]["refused"] is True and lines[0]["refused"] is False
-    assert result.returncode == 2
+    assert result.returncode == 1
 
 
 def test_ask_jsonl_batch_takes_request_objects(run_cli):
@@ -63,7 +63,7 @@ def test_ask_jsonl_batch_takes_request_objects(run_cli):
     ]
     result = run_cli("ask", "--json", "-", stdin="\n".join(requests) + "\n")
     lines = [json.loads(line) for line in result.stdout.splitlines()]
-    assert len(lines) == len(requests) and result.returncode == 2
+    assert len(lines) == len(requests) and result.returncode == 1
     assert lines[0]["citations"][0]["id"] == "四（五）"
     assert "93%" in lines[1]["answer"] and lines[1]["question"] == "那目标是多少？"
     assert lines[2]["citations"][0]["document"] == FLAGSHIP_ID

@@ -168,3 +168,20 @@ def test_the_api_never_fails_on_any_json(http, body):
 def test_the_api_never_fails_on_any_bytes(http, body):
     response = http.post("/api/ask", content=body, headers=JSON)
     assert response.status_code in (200, 400, 422) and response.json()
+
+
+def test_an_unusable_feedback_file_stops_the_app_with_one_line(store_dir, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from assistant.settings import PROJECT_ROOT
+    from eval.webapp import free_port
+
+    not_sqlite = tmp_path / "feedback.sqlite3"
+    not_sqlite.write_bytes(b"this is not a database" * 100)
+    environment = {**os.environ, "ASSISTANT_STORE": str(store_dir), "ASSISTANT_FEEDBACK_DB": str(not_sqlite)}
+    result = subprocess.run([sys.executable, "app.py", "--port", str(free_port())], cwd=PROJECT_ROOT, env=environment,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("error: ASSISTANT_FEEDBACK_DB") and len(result.stderr.strip().splitlines()) == 1
