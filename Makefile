@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install browser run chat test eval bench index screenshot clean
+.PHONY: install browser run chat test eval bench bench-load index screenshot clean
 
 install: $(STAMP)
 
@@ -42,6 +42,10 @@ eval: install
 
 bench: install
 	$(PY) -m eval.bench
+
+# /api/ask under 1, 8, 32 and 64 concurrent clients; the curve for the README
+bench-load: install
+	$(PY) -m eval.load --plot docs/load.png
 
 screenshot: install browser
 	ASSISTANT_SCREENSHOTS=docs $(PY) -m pytest -q tests/test_web_e2e.py -k long_answer

@@ -185,3 +185,14 @@ def test_an_unusable_feedback_file_stops_the_app_with_one_line(store_dir, tmp_pa
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert result.stderr.startswith("error: ASSISTANT_FEEDBACK_DB") and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_the_load_script_reports_each_level_and_draws_the_curve(web_server, tmp_path, capsys):
+    from eval.load import main
+
+    assert main(["--url", web_server["url"], "--levels", "1,4", "--requests", "40",
+                 "--plot", str(tmp_path / "load.png")]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(row["concurrency"], row["requests"], row["errors"]) for row in rows] == [(1, 40, 0), (4, 40, 0)]
+    assert all(row["p50_ms"] <= row["p95_ms"] <= row["p99_ms"] for row in rows)
+    assert (tmp_path / "load.png").read_bytes().startswith(b"\x89PNG")
