@@ -26,7 +26,6 @@ import os
 import re
 import sys
 import textwrap
-import unicodedata
 from pathlib import Path
 
 EXIT_USAGE = 2
@@ -272,7 +271,8 @@ def _decoded(raw: bytes, number: int) -> str:
 
 def _shown(question: object) -> object:
     """What a bad line's record shows as its question: null for text that cannot be printed."""
-    return None if isinstance(question, str) and _has_surrogate(question) else question
+    from .text import has_lone_surrogate
+    return None if isinstance(question, str) and has_lone_surrogate(question) else question
 
 
 def _batch_request(line: str, default_document: str | None) -> tuple[str, list[str], str | None]:
@@ -311,17 +311,14 @@ def _parsed_request(line: str, default_document: str | None) -> tuple[str, list[
     return question, history, document
 
 
-def _has_surrogate(text: str) -> bool:
-    return any("\ud800" <= char <= "\udfff" for char in text)
-
-
 def _text_problem(text: str, name: str) -> str | None:
     """Why ``text`` cannot be asked, found before the engine sees it: undecodable input (lone surrogates,
     what Python makes of bytes that are not UTF-8) cannot be matched, stored or printed, and control
     characters alone are no question."""
-    if _has_surrogate(text):
+    from .text import has_lone_surrogate, without_controls
+    if has_lone_surrogate(text):
         return f"{name} is not valid UTF-8 text (it holds a lone surrogate)"
-    if text.strip() and all(char.isspace() or unicodedata.category(char) in ("Cc", "Cf") for char in text):
+    if text.strip() and not without_controls(text).strip():
         return f"{name} is empty (it holds only control characters)"
     return None
 
@@ -517,9 +514,10 @@ def _feedback(args) -> int:
 def _check_arguments(args) -> None:
     """Every text argument must be UTF-8: the shell hands other bytes over as lone surrogates, which
     cannot be printed, stored or matched. (File names are paths, which may be any bytes.)"""
+    from .text import has_lone_surrogate
     for name, value in vars(args).items():
         for item in value if isinstance(value, list) else [value]:
-            if isinstance(item, str) and _has_surrogate(item):
+            if isinstance(item, str) and has_lone_surrogate(item):
                 label = _ARGUMENT_LABELS.get(name, name)
                 raise UsageError(f"the {label} argument is not valid UTF-8 text: {_as_bytes(item)}")
 

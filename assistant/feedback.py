@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from .records import Choice
+from .text import has_lone_surrogate
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS feedback (
@@ -186,7 +187,7 @@ def _check_text(name: str, text: object) -> None:
     """Refuse what SQLite could only store as undecodable bytes: a lone surrogate (``"\\ud800"``)."""
     if not isinstance(text, str):
         raise ValueError(f"{name} must be text, not {type(text).__name__}")
-    if any("\ud800" <= char <= "\udfff" for char in text):
+    if has_lone_surrogate(text):
         raise ValueError(f"{name} holds a lone surrogate (\\ud800-\\udfff), which is not text and cannot be stored")
 
 

@@ -18,6 +18,8 @@ from collections.abc import Awaitable, Callable, Iterable
 
 from starlette.routing import Match, Route
 
+from .text import has_lone_surrogate
+
 API_BODY_LIMIT = 64 * 1024
 OTHER_BODY_LIMIT = 1024 * 1024
 MAX_DEPTH = 32
@@ -85,7 +87,7 @@ def _value_problem(value, depth: int) -> str | None:
         return f"the request body is nested more than {MAX_DEPTH} levels deep"
     if isinstance(value, str):
         return "the request holds a lone surrogate (\\ud800-\\udfff), which is not a character" \
-            if any("\ud800" <= char <= "\udfff" for char in value) else None
+            if has_lone_surrogate(value) else None
     children = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
     for key, child in children:
         problem = _value_problem(key, depth + 1) if isinstance(key, str) else None

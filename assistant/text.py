@@ -30,8 +30,8 @@ NOT_DECIMAL = rf"(?:(?!\d)|(?={YEAR_AFTER_LIST_NUMBER}))"
 LIST_NUMBER = re.compile(rf"^\s*\d{{1,3}}\s*[.．、]{NOT_DECIMAL}\s*")
 
 
-# Control characters (but tab and newline, which are spacing) and Unicode's invisible format marks.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+# Control characters (category Cc, but tab and newline, which are spacing) and invisible format marks (Cf).
+_INVISIBLE = ("Cc", "Cf")
 
 
 def has_lone_surrogate(text: str) -> bool:
@@ -40,7 +40,7 @@ def has_lone_surrogate(text: str) -> bool:
 
 
 def without_controls(text: str) -> str:
-    return _CONTROL.sub("", text)
+    return "".join(char for char in text if char in "\t\n" or unicodedata.category(char) not in _INVISIBLE)
 
 
 @lru_cache(maxsize=4096)

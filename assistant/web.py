@@ -34,6 +34,7 @@ from fastapi.openapi.docs import get_swagger_ui_html  # noqa: E402
 from fastapi.responses import HTMLResponse, JSONResponse  # noqa: E402
 from fastapi.staticfiles import StaticFiles  # noqa: E402
 from starlette.exceptions import HTTPException as StarletteHTTPException  # noqa: E402
+import uvicorn  # noqa: E402
 from uvicorn.protocols.http.auto import AutoHTTPProtocol  # noqa: E402
 from pydantic import BaseModel, Field  # noqa: E402
 
@@ -417,7 +418,5 @@ class IdleTimeoutProtocol(AutoHTTPProtocol):
 def serve(app: FastAPI, host: str, port: int) -> None:
     """Run the app with uvicorn: idle connections closed after IDLE_SECONDS, at most MAX_CONNECTIONS at once
     (more get 503 at once instead of queueing)."""
-    import uvicorn
-
     uvicorn.run(app, host=host, port=port, log_level="warning", http=IdleTimeoutProtocol,
                 timeout_keep_alive=IDLE_SECONDS, limit_concurrency=MAX_CONNECTIONS)
