@@ -29,12 +29,12 @@ from .answer import MAX_ANSWER_CHARS, Composer, fit_answer, to_citations
 from .editions import EditionChange, compare_editions, same_title
 from .embeddings import Embedder, load_embedder
 from .lexicon import Lexicon
-from .library import load_library, open_or_sync
+from .library import derived_cache, document_key, load_library, open_or_sync
 from .listing import ListingFilter
 from .reading import ARTICLE_REF, Query, QuestionReader
 from .records import Answer, Clause, Intent, Library
 from .replies import Replies
-from .retrieval import Hit, HybridRetriever, QueryTokenizer, RetrievalMode, flags_degraded
+from .retrieval import Hit, HybridRetriever, QueryTokenizer, RetrievalMode, clause_tokens, flags_degraded
 from .scope import Scope, ScopeReader, title_without_period
 from .settings import Settings
 from .text import fold, has_lone_surrogate, quoted_names, without_controls
@@ -145,7 +145,8 @@ class Assistant:
             # Load the model weights while jieba builds its dictionary: shortens the cold start.
             embedder_future = pool.submit(load_embedder, settings.embedding_model) \
                 if uses_dense and embedder is None else None
-            library = load_library(store)
+            cache = derived_cache(store.path)
+            library = load_library(store, cache)
             lexicon = Lexicon.load(settings.lexicon_dir)
             units = list(dict.fromkeys(unit for tree in library.trees for unit in tree.responsible_units))
             tokenizer = QueryTokenizer(lexicon, extra_words=units)
@@ -158,9 +159,15 @@ class Assistant:
                        for tree in library.trees}
             composers = {tree.document.id: Composer(tree, lexicon, tokenizer, templates, readers[tree.document.id])
                          for tree in library.trees}
+            # Each document's words for BM25, kept with its parse: unchanged documents are not cut again.
+            tokens = [token_list for info, tree in zip(store.documents(), library.trees)
+                      for token_list in cache.get_or_make("tokens", (tokenizer.fingerprint, *document_key(info)),
+                                                          lambda tree=tree: clause_tokens(tree.clauses, tokenizer))]
+            cache.prune("trees")
+            cache.prune("tokens")
             embedder = embedder_future.result() if embedder_future else (embedder if uses_dense else None)
         retriever = HybridRetriever(library.clauses, tokenizer, embedder, store if uses_dense else None,
-                                    settings.rrf_k)
+                                    settings.rrf_k, tokens)
         structure_index = StructureIndex(library, readers)
         return cls(settings=settings, library=library, store=store, lexicon=lexicon, scope_reader=scope_reader,
                    readers=readers, composers=composers, retriever=retriever, replies=Replies(library, templates),

@@ -21,6 +21,7 @@ from typing import Sequence
 from index.store import (ClauseStore, StoreCorrupted, StoreDocument, StoredDocumentInfo, StoreError,
                          build_generation, open_current, passages_sha256)
 
+from .cache import DerivedCache, code_fingerprint
 from .parser import document_id_for, parse_policy
 from .readers import SUPPORTED_SUFFIXES, UnreadableDocument, read_document
 from .records import Library, PolicyTree
@@ -29,6 +30,10 @@ from .settings import Settings
 log = logging.getLogger(__name__)
 CORPUS = "corpus"   # origin of a document named by ASSISTANT_CORPUS or `index`
 ADDED = "added"     # origin of a document added with `docs add`
+DERIVED = "derived"   # under the store: parsed documents and their search words (assistant.cache)
+# What a parsed document depends on besides its text: the parser's code and OpenCC's tables.
+_PARSER_CODE = code_fingerprint([Path(__file__).with_name(name) for name in ("parser.py", "records.py", "text.py")],
+                                ["opencc"])
 
 
 class LibraryError(Exception):
@@ -74,20 +79,33 @@ def read_sources(paths: Sequence[Path], origin: str) -> list[StoreDocument]:
     return list(documents.values())
 
 
-def parse_source(document: StoreDocument) -> PolicyTree:
-    tree = parse_policy(document.text, document.id, source=document.source)
+def derived_cache(store_path: Path) -> DerivedCache:
+    return DerivedCache(Path(store_path) / DERIVED)
+
+
+def document_key(document: StoreDocument | StoredDocumentInfo) -> tuple[str, ...]:
+    """Everything a document's parse depends on: what it is cached under."""
+    return (_PARSER_CODE, document.id, document.source, document.sha256)
+
+
+def parse_source(document: StoreDocument, cache: DerivedCache | None = None) -> PolicyTree:
+    tree = _parsed(document, document.text, cache or DerivedCache(None))
     if not tree.items and not tree.parts:
         raise LibraryError(f"{document.source} does not look like a policy document: no numbered parts, "
                            "items or articles (一、 / （一） / 第一条) were found in it")
     return tree
 
 
-def load_library(store: ClauseStore) -> Library:
-    """The parsed documents of a store generation, in the order they were added."""
-    trees = []
-    for info in store.documents():
-        trees.append(parse_policy(store.text(info.id), info.id, source=info.source))
-    return Library(tuple(trees))
+def _parsed(document: StoreDocument | StoredDocumentInfo, text: str, cache: DerivedCache) -> PolicyTree:
+    return cache.get_or_make("trees", document_key(document),
+                             lambda: parse_policy(text, document.id, source=document.source))
+
+
+def load_library(store: ClauseStore, cache: DerivedCache | None = None) -> Library:
+    """The parsed documents of a store generation, in the order they were added (those parsed before
+    read from the store's cache)."""
+    cache = cache or derived_cache(store.path)
+    return Library(tuple(_parsed(info, store.text(info.id), cache) for info in store.documents()))
 
 
 def open_or_sync(settings: Settings) -> ClauseStore:
@@ -171,7 +189,8 @@ def _stored(store: ClauseStore, info: StoredDocumentInfo) -> StoreDocument:
 
 def _build_if_changed(settings: Settings, current: ClauseStore | None,
                       documents: list[StoreDocument]) -> ClauseStore:
-    trees = [parse_source(document) for document in documents]
+    cache = derived_cache(settings.store)
+    trees = [parse_source(document, cache) for document in documents]
     if current is not None and _same(current, documents, trees, settings):
         return current
     try:
