@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install browser run chat test eval bench bench-load index screenshot clean
+.PHONY: install browser run chat test eval bench bench-load bench-scale index screenshot clean
 
 install: $(STAMP)
 
@@ -46,6 +46,10 @@ bench: install
 # /api/ask under 1, 8, 32 and 64 concurrent clients; the curve for the README
 bench-load: install
 	$(PY) -m eval.load --plot docs/load.png
+
+# libraries of 1, 50 and 500 documents (about 50,000 clauses), on the local store and on a Chroma server
+bench-scale: install
+	$(PY) -m eval.scale --plot docs/scale.png
 
 screenshot: install browser
 	ASSISTANT_SCREENSHOTS=docs $(PY) -m pytest -q tests/test_web_e2e.py -k long_answer

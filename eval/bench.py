@@ -7,9 +7,9 @@ Measured in one run on this machine, from outside where it matters:
   LangChain RAG doing the same (it embeds its chunks at start-up, as such scripts do);
 - warm per-question latency, p50/p95, of both, over the gold questions, timed around the call;
 - the web app: ``python app.py`` start to a healthy ``/healthz``, ``POST /api/ask`` latency over
-  loopback HTTP, and page load to a usable chat in headless Chromium (when ``/usr/bin/chromium`` exists);
-- libraries of 1 and 50 documents (the flagship; the shipped and dev documents with relocated copies,
-  :mod:`eval.synthetic`): index build throughput (clauses/s) and ``POST /api/ask`` p50/p95 from outside.
+  loopback HTTP, and page load to a usable chat in headless Chromium (when ``/usr/bin/chromium`` exists).
+
+How these grow with the library (1, 50 and 500 documents) is :mod:`eval.scale`'s (``make bench-scale``).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ NAIVE_FIRST_ANSWER = (
 )
 
 
-def _run(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+def run_measured(command: list[str], env: dict[str, str]) -> tuple[float, float]:
     """Wall seconds and peak resident memory (MiB) of one child process."""
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -107,50 +107,23 @@ def measure_web(env: dict[str, str], questions, repeats: int) -> dict:
     return figures
 
 
-LIBRARY_SIZES = (1, 50)
-
-
-def measure_library(documents: int, questions, workdir: Path) -> dict:
-    """Build a library of ``documents`` documents with the CLI, then time ``/api/ask`` on it over HTTP."""
-    from index.store import open_current
-
-    from .synthetic import make_library
-    from .systems import flagship_file
-
-    folder = workdir / f"library-{documents}"
-    folder.mkdir()
-    if documents == 1:
-        (folder / flagship_file().name).write_bytes(flagship_file().read_bytes())
-    else:
-        make_library(folder, documents)
-    env = {**os.environ, "ASSISTANT_STORE": str(workdir / f"store-{documents}"), "ASSISTANT_SHOW_PROGRESS": "false",
-           "ASSISTANT_FEEDBACK_DB": str(workdir / f"feedback-{documents}.sqlite3")}
-    build_seconds, build_mib = _run([sys.executable, "-m", "assistant", "index", str(folder)], env)
-    clauses = open_current(Path(env["ASSISTANT_STORE"])).manifest.clauses
-    with running_app(env) as app:
-        api = _time_api(app.url, questions)
-    return {"documents": documents, "clauses": clauses, "build_s": round(build_seconds, 2),
-            "build_clauses_per_s": round(clauses / build_seconds), "build_peak_mib": round(build_mib), **api}
-
-
 def measure(rounds: int = 3, repeats: int = 3) -> dict:
     from .systems import load_system
 
     with tempfile.TemporaryDirectory(prefix="assistant-bench-") as store:
         env = {**os.environ, "ASSISTANT_STORE": store, "ASSISTANT_SHOW_PROGRESS": "false",
                "TOKENIZERS_PARALLELISM": "false"}
-        index_seconds, index_mib = _run([sys.executable, "-m", "assistant", "index"], env)
-        ours_cold = [_run([sys.executable, "-m", "assistant", "ask", "--json", QUESTION], env) for _ in range(repeats)]
-        naive_cold = [_run([sys.executable, "-c", NAIVE_FIRST_ANSWER, QUESTION], env) for _ in range(repeats)]
+        index_seconds, index_mib = run_measured([sys.executable, "-m", "assistant", "index"], env)
+        ours_cold = [run_measured([sys.executable, "-m", "assistant", "ask", "--json", QUESTION], env)
+                     for _ in range(repeats)]
+        naive_cold = [run_measured([sys.executable, "-c", NAIVE_FIRST_ANSWER, QUESTION], env) for _ in range(repeats)]
         os.environ["ASSISTANT_STORE"] = store
         questions = [(item.question, list(item.history)) for item in load_gold()]
         ours_warm = _warm(load_system("assistant"), questions, rounds)
         naive_warm = _warm(load_system("naive-langchain-rag"), questions, rounds)
         web = measure_web({**env, "ASSISTANT_FEEDBACK_DB": str(Path(store) / "feedback.sqlite3")}, questions, repeats)
-        libraries = [measure_library(size, questions, Path(store)) for size in LIBRARY_SIZES]
     return {
         "web": web,
-        "libraries": libraries,
         "questions_timed": len(ours_warm),
         "index_build_s": round(index_seconds, 2), "index_build_peak_mib": round(index_mib),
         "assistant": {"warm_p50_ms": round(statistics.median(ours_warm), 2),
@@ -178,11 +151,6 @@ def table(figures: dict) -> str:
     lines.append(f"{'web: POST /api/ask p50 / p95 (ms)':34} {web['api_ask_p50_ms']:>10} / {web['api_ask_p95_ms']}")
     lines.append(f"{'web: page load → chat usable (s)':34} {web.get('page_usable_s', 'no chromium'):>10}")
     lines.append(f"(warm: {figures['questions_timed']} timed questions each; cold start and server: median of runs)")
-    lines.append("")
-    lines.append(f"{'library':>10} {'clauses':>8} {'build (s)':>10} {'clauses/s':>10} {'ask p50 (ms)':>13} {'ask p95 (ms)':>13}")
-    for library in figures["libraries"]:
-        lines.append(f"{library['documents']:>6} doc {library['clauses']:>8} {library['build_s']:>10} "
-                     f"{library['build_clauses_per_s']:>10} {library['api_ask_p50_ms']:>13} {library['api_ask_p95_ms']:>13}")
     return "\n".join(lines)
 
 

@@ -1,5 +1,5 @@
-"""Run ``python app.py`` on a free loopback port until it is healthy, and the browser it is driven
-with: shared by the tests (``tests/conftest.py``, ``tests/test_web_e2e.py``) and ``make bench``.
+"""Run ``python app.py`` (or ``chroma run``) on a free loopback port until it is healthy, and the browser
+the app is driven with: shared by the tests (``tests/conftest.py``, ``tests/test_web_e2e.py``) and ``make bench``.
 
     >>> with running_app(dict(os.environ)) as app:    # doctest: +SKIP
     ...     print(app.url, app.ready_seconds)
@@ -25,7 +25,11 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-back
 POLL_SECONDS = 0.05
 
 
-class AppDidNotStart(RuntimeError):
+class ServerDidNotStart(RuntimeError):
+    """A server started here exited, or did not answer its health check in time."""
+
+
+class AppDidNotStart(ServerDidNotStart):
     """``python app.py`` exited or did not answer ``/healthz`` with 200 in time."""
 
 
@@ -74,3 +78,53 @@ def stop(process: subprocess.Popen) -> None:
         process.wait(timeout=10)
     except subprocess.TimeoutExpired:
         process.kill()
+
+
+# The Chroma server the chromadb package ships, from the same venv.
+CHROMA = Path(sys.executable).with_name("chroma")
+
+
+class ChromaServer:
+    """``chroma run`` over a data folder on a fixed loopback port, stopped and started again at will."""
+
+    def __init__(self, path: Path, port: int, log: Path) -> None:
+        self.path, self.port, self.log = path, port, log
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 30) -> None:
+        with open(self.log, "a") as output:
+            self.process = subprocess.Popen([str(CHROMA), "run", "--path", str(self.path), "--host", "127.0.0.1",
+                                             "--port", str(self.port)], stdout=output, stderr=subprocess.STDOUT)
+        started = time.perf_counter()
+        while not self._answers():
+            if self.process.poll() is not None or time.perf_counter() - started > timeout:
+                self.stop()
+                raise ServerDidNotStart(f"chroma run did not answer its heartbeat at {self.url}:\n"
+                                        f"{self.log.read_text()}")
+            time.sleep(POLL_SECONDS)
+
+    def stop(self) -> None:
+        """Terminate, then kill: the port is free again when this returns."""
+        if self.process is None:
+            return
+        stop(self.process)
+        self.process.wait(timeout=10)
+        self.process = None
+
+    def __enter__(self) -> "ChromaServer":
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def _answers(self) -> bool:
+        try:
+            with urllib.request.urlopen(f"{self.url}/api/v2/heartbeat", timeout=1) as response:
+                return response.status == 200
+        except OSError:
+            return False

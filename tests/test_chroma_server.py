@@ -26,10 +26,10 @@ from chromadb.config import Settings as ChromaSettings
 from policies import SPORTS_ID, run_assistant, write_rural_rules_gb18030, write_sports_plan
 
 from assistant.settings import DEFAULT_CORPUS, PROJECT_ROOT
+from eval import webapp as eval_servers
 from eval.webapp import free_port, running_app, stop
 from index.store import RETRY_SECONDS, StoreUnavailable, open_current
 
-CHROMA = Path(sys.executable).with_name("chroma")
 FLAGSHIP = DEFAULT_CORPUS / "xiqing-education-plan-2023-2025.md"
 # Answered by meaning (the dense search counts); 区财政局负责哪些任务？ from the clause tree alone.
 QUESTIONS = ["谁负责学前教育？", "学前三年毛入园率的目标是多少？", "校外培训机构怎么管？", "课后服务怎么安排？"]
@@ -40,35 +40,12 @@ RECOVERY_SECONDS = RETRY_SECONDS + 12
 LOAD_SECONDS = 60
 
 
-class ChromaServer:
-    """``chroma run`` over a data folder on a fixed loopback port, stopped and started again at will."""
-
-    def __init__(self, path: Path, port: int, log: Path) -> None:
-        self.path, self.port, self.log = path, port, log
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
+class ChromaServer(eval_servers.ChromaServer):
     def start(self, timeout: float = 30) -> None:
-        with open(self.log, "a") as output:
-            self.process = subprocess.Popen([str(CHROMA), "run", "--path", str(self.path), "--host", "127.0.0.1",
-                                             "--port", str(self.port)], stdout=output, stderr=subprocess.STDOUT)
-        started = time.perf_counter()
-        while not self._answers():
-            if self.process.poll() is not None or time.perf_counter() - started > timeout:
-                self.stop()
-                pytest.fail(f"chroma run did not answer its heartbeat at {self.url}:\n{self.log.read_text()}")
-            time.sleep(0.05)
-
-    def stop(self) -> None:
-        """Terminate, then kill: the port is free again when this returns."""
-        if self.process is None:
-            return
-        stop(self.process)
-        self.process.wait(timeout=10)
-        self.process = None
+        try:
+            super().start(timeout)
+        except eval_servers.ServerDidNotStart as error:
+            pytest.fail(str(error))
 
     def collections(self) -> dict[str, int]:
         """Every collection on the server and its count (a client of our own, telemetry off)."""
@@ -77,12 +54,6 @@ class ChromaServer:
             return {collection.name: collection.count() for collection in client.list_collections()}
         finally:
             client.close()
-
-    def _answers(self) -> bool:
-        try:
-            return httpx.get(f"{self.url}/api/v2/heartbeat", timeout=1).status_code == 200
-        except httpx.HTTPError:
-            return False
 
 
 class GatewayProxy:
