@@ -26,6 +26,7 @@ import os
 import re
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 EXIT_USAGE = 2
@@ -113,7 +114,9 @@ def load_settings(**overrides):
         settings = Settings(**overrides)
     except (SettingsError, ValidationError) as error:
         raise UsageError(settings_problem(error)) from None
-    problems = _range_problems(settings) + _folder_problems(settings) + _model_problems(settings)
+    folder_problems = _folder_problems(settings)
+    problems = _range_problems(settings) + (folder_problems or _content_problems(settings)) + \
+        _model_problems(settings)
     if problems:
         raise UsageError("; ".join(problems))
     return settings
@@ -134,16 +137,51 @@ def _range_problems(settings) -> list[str]:
             if not low <= (value := getattr(settings, field)) <= high]
 
 
+def _needed_files(settings) -> Iterator[tuple[str, Path, tuple[str, ...]]]:
+    """(variable, folder, the files it must hold) of each folder setting."""
+    for field, names in _SETTING_FILES.items():
+        needed = names + (("llm.toml",) if field == "prompts_dir" and settings.uses_llm else ())
+        yield f"ASSISTANT_{field.upper()}", Path(getattr(settings, field)), needed
+
+
 def _folder_problems(settings) -> list[str]:
     problems = []
-    for field, names in _SETTING_FILES.items():
-        folder, variable = Path(getattr(settings, field)), f"ASSISTANT_{field.upper()}"
-        needed = names + (("llm.toml",) if field == "prompts_dir" and settings.uses_llm else ())
+    for variable, folder, needed in _needed_files(settings):
         if not folder.is_dir():
             problems.append(f"{variable} names no folder: {folder}")
         elif missing := [name for name in needed if not (folder / name).is_file()]:
             problems.append(f"{variable} ({folder}) lacks {', '.join(missing)}")
     return problems
+
+
+def _content_problems(settings) -> list[str]:
+    """The lexicon and prompt files must read as what they are: a syntax error or a missing entry is one
+    line here, not a traceback when the library loads."""
+    import tomllib
+
+    from .lexicon import Lexicon
+    problems = []
+    for variable, folder, needed in _needed_files(settings):
+        for name in needed:
+            try:
+                text = (folder / name).read_text(encoding="utf-8")
+                if name.endswith(".toml"):
+                    tomllib.loads(text)
+            except UnicodeDecodeError:
+                problems.append(f"{variable}: {folder / name} is not UTF-8 text")
+            except tomllib.TOMLDecodeError as error:
+                problems.append(f"{variable}: {folder / name} is not valid TOML ({error})")
+            except OSError as error:
+                problems.append(f"{variable}: {folder / name} cannot be read ({error.strerror})")
+    if problems:
+        return problems
+    try:
+        Lexicon.load(settings.lexicon_dir)
+    except KeyError as error:
+        return [f"ASSISTANT_LEXICON_DIR ({settings.lexicon_dir}) lacks the entry {error}"]
+    except (TypeError, ValueError, AttributeError, re.error) as error:
+        return [f"ASSISTANT_LEXICON_DIR ({settings.lexicon_dir}) holds an entry that cannot be used ({error})"]
+    return []
 
 
 def _model_problems(settings) -> list[str]:
@@ -188,8 +226,11 @@ def _checked_document(assistant, document: str | None) -> str | None:
 
 def format_answer(answer, labelled: bool = False) -> str:
     from .records import AnswerMode
+    from .render import DEGRADED_NOTE
 
     lines = [answer.answer]
+    if answer.degraded:
+        lines.append(f"（{DEGRADED_NOTE}）")
     if answer.mode is AnswerMode.FALLBACK:
         lines.append(f"（模型回答未采用：{answer.fallback_reason}；以上为条款摘录。）")
     if answer.citations:

@@ -17,6 +17,8 @@ from .records import Answer, AnswerMode, Clause, PolicyTree
 from .text import fold
 
 MIN_TERM_CHARS = 2
+# Under an answer given while the vector store could not be reached (the chat and the CLI).
+DEGRADED_NOTE = "向量检索暂时不可用，本回答仅按关键词和条款结构检索。"
 
 
 def escape(text: str) -> str:
@@ -73,7 +75,7 @@ def answer_html(answer: Answer, text: str | None = None, with_citations: bool = 
         suggestions = f'<div class="suggestions">{suggestions}</div>'
     body = escape(shown)
     if answer.degraded:
-        body += '<div class="mode-note fallback">向量检索暂时不可用，本回答仅按关键词和条款结构检索。</div>'
+        body += f'<div class="mode-note fallback">{DEGRADED_NOTE}</div>'
     if answer.mode is AnswerMode.LLM:
         body += '<div class="mode-note">由模型组织语言，单位和数字已与引用条款逐一核对。</div>'
     elif answer.mode is AnswerMode.FALLBACK:

@@ -131,3 +131,15 @@ def test_index_builds_a_store_from_the_given_files(run_cli, tmp_path):
     again = run_cli("index", str(FLAGSHIP), env={"ASSISTANT_STORE": str(store)})
     assert again.returncode == 0 and "up to date" in again.stdout
     assert (store / "CURRENT").read_text(encoding="utf-8").strip() == generation
+
+
+def test_a_degraded_answer_says_so_under_it_in_the_readable_output(assistant):
+    from dataclasses import replace
+
+    from assistant.cli import format_answer
+
+    answer = assistant.ask("谁负责学前教育？")
+    assert "向量检索" not in format_answer(answer)
+    shown, lines = format_answer(replace(answer, degraded=True)).splitlines(), answer.answer.splitlines()
+    assert shown[:len(lines)] == lines
+    assert shown[len(lines)] == "（向量检索暂时不可用，本回答仅按关键词和条款结构检索。）"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.settings import DEFAULT_CORPUS, PROJECT_ROOT
+from assistant.settings import DATA_DIR, DEFAULT_CORPUS, PROJECT_ROOT
 from eval.webapp import free_port
 
 FLAGSHIP = DEFAULT_CORPUS / "xiqing-education-plan-2023-2025.md"
@@ -160,6 +161,30 @@ def test_bad_settings_are_one_error_line_in_every_command(run_bytes, own_store, 
 def test_bad_settings_stop_the_web_app_with_one_error_line(run_bytes, own_store, setting, says):
     # A check that failed would leave the server running: the timeout ends the test as a failure.
     result = run_bytes("--port", str(free_port()), script="app.py", env={**own_store, **setting}, timeout=60)
+    assert says in _one_error_line(result)
+
+
+# A lexicon or prompts file broken in place: (folder setting, file, its new bytes, what the one line says).
+BROKEN_FILES = [
+    ("LEXICON_DIR", "synonyms.toml", b"[terms\n", "synonyms.toml is not valid TOML (Expected ']'"),
+    ("LEXICON_DIR", "units.toml", b"[other]\n", "lacks the entry 'aliases'"),
+    ("LEXICON_DIR", "scope.toml", DATA_DIR.joinpath("lexicon", "scope.toml").read_bytes().replace(
+        b"min_covered_share =", b"min_covered_share = 'half' #"), "holds an entry that cannot be used"),
+    ("LEXICON_DIR", "stopwords.txt", "的\n了\n".encode("gb18030") + b"\xff\xfe", "stopwords.txt is not UTF-8 text"),
+    ("PROMPTS_DIR", "answers.toml", b"refusal = \n", "answers.toml is not valid TOML"),
+]
+
+
+@pytest.mark.parametrize("setting, name, content, says", BROKEN_FILES)
+def test_a_broken_lexicon_or_prompts_file_is_one_error_line(run_bytes, own_store, tmp_path, setting, name, content,
+                                                            says):
+    shipped = DATA_DIR / "lexicon" if setting == "LEXICON_DIR" else PROJECT_ROOT / "prompts"
+    folder = shutil.copytree(shipped, tmp_path / shipped.name)
+    (folder / name).write_bytes(content)
+    env = {**own_store, f"ASSISTANT_{setting}": str(folder)}
+    for args, stdin in COMMANDS:
+        assert says in _one_error_line(run_bytes(*args, stdin=stdin, env=env)), args
+    result = run_bytes("--port", str(free_port()), script="app.py", env=env, timeout=60)
     assert says in _one_error_line(result)
 
 
