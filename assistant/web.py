@@ -35,7 +35,7 @@ from fastapi.responses import HTMLResponse, JSONResponse  # noqa: E402
 from fastapi.staticfiles import StaticFiles  # noqa: E402
 from starlette.exceptions import HTTPException as StarletteHTTPException  # noqa: E402
 import uvicorn  # noqa: E402
-from uvicorn.protocols.http.auto import AutoHTTPProtocol  # noqa: E402
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol  # noqa: E402
 from pydantic import BaseModel, Field  # noqa: E402
 
 from index.store import StoreError, current_generation, open_current  # noqa: E402
@@ -62,6 +62,9 @@ IDLE_SECONDS = 5
 # Questions answered at the same time; the rest queue (see the /api/ask route).
 ANSWER_THREADS = 2
 MAX_CONNECTIONS = 512
+# A request must arrive whole (head and body) this long after its first byte: one sent a byte at a time
+# (slowloris) would otherwise hold its connection for ever.
+REQUEST_SECONDS = 10
 # Swagger UI's own files, served by the app: /docs must work with no request leaving the machine.
 DOCS_ASSETS = "/docs-assets"
 
@@ -406,13 +409,34 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-class IdleTimeoutProtocol(AutoHTTPProtocol):
+class IdleTimeoutProtocol(HttpToolsProtocol):
     """uvicorn's HTTP protocol, timing out a connection that never sends a request too (uvicorn only
-    times out idle keep-alive connections), so idle half-open connections cannot use up the server."""
+    times out idle keep-alive connections), and one whose request does not arrive whole within
+    REQUEST_SECONDS of its first byte, so neither idle nor trickling connections can use up the server."""
+
+    _request_deadline = None
 
     def connection_made(self, transport) -> None:
         super().connection_made(transport)
         self.timeout_keep_alive_task = self.loop.call_later(self.timeout_keep_alive, self.timeout_keep_alive_handler)
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._cancel_request_deadline()
+        self._request_deadline = self.loop.call_later(REQUEST_SECONDS, self.timeout_keep_alive_handler)
+
+    def on_message_complete(self) -> None:
+        self._cancel_request_deadline()
+        super().on_message_complete()
+
+    def connection_lost(self, exc) -> None:
+        self._cancel_request_deadline()
+        super().connection_lost(exc)
+
+    def _cancel_request_deadline(self) -> None:
+        if self._request_deadline is not None:
+            self._request_deadline.cancel()
+            self._request_deadline = None
 
 
 def serve(app: FastAPI, host: str, port: int) -> None:

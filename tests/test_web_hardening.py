@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from assistant.engine import InvalidQuestion
 from assistant.parser import parse_policy
-from assistant.web import IDLE_SECONDS
+from assistant.web import IDLE_SECONDS, REQUEST_SECONDS
 
 QUESTION = "谁负责学前教育？"
 JSON = {"content-type": "application/json"}
@@ -119,6 +119,43 @@ def test_idle_connections_are_closed_and_the_server_stays_reachable(web_server, 
     finally:
         for connection in idle:
             connection.close()
+    assert http.post("/api/ask", json={"question": QUESTION}).status_code == 200
+
+
+def test_a_request_that_trickles_in_is_closed(web_server, http):
+    """Slowloris: a request head, or a body, sent a few bytes a second (never idle long enough for the
+    idle timeout) is closed REQUEST_SECONDS after its first byte."""
+    host, port = web_server["url"].removeprefix("http://").split(":")
+    trickles = {"head": (b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n", b"X-Slow: 1\r\n"),
+                "body": (b"POST /api/ask HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                         b"Content-Length: 1000\r\n\r\n{", b" ")}
+    connections = {name: socket.create_connection((host, int(port))) for name in trickles}
+    closed: dict[str, float] = {}
+    try:
+        for name, (start, _) in trickles.items():
+            connections[name].sendall(start)
+            connections[name].setblocking(False)
+        started = time.perf_counter()
+        while len(closed) < len(trickles) and time.perf_counter() - started < REQUEST_SECONDS + 6:
+            time.sleep(1)
+            for name, (_, more) in trickles.items():
+                if name in closed:
+                    continue
+                try:
+                    if connections[name].recv(1024) == b"":
+                        closed[name] = time.perf_counter() - started
+                        continue
+                except BlockingIOError:
+                    pass
+                except OSError:
+                    closed[name] = time.perf_counter() - started
+                    continue
+                connections[name].send(more)
+    finally:
+        for connection in connections.values():
+            connection.close()
+    assert set(closed) == set(trickles), closed
+    assert all(IDLE_SECONDS < seconds <= REQUEST_SECONDS + 2 for seconds in closed.values()), closed
     assert http.post("/api/ask", json={"question": QUESTION}).status_code == 200
 
 
