@@ -51,6 +51,10 @@ MEDIA_TYPES = {ExportFormat.CSV: "text/csv; charset=utf-8",
                ExportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
+# A cell starting with one of these is a formula to a spreadsheet that opens the CSV.
+FORMULA_STARTS = frozenset("=+-@\t\r")
+
+
 @dataclass(frozen=True)
 class Table:
     name: str                        # duties / targets: the file name starts with it
@@ -104,8 +108,14 @@ def csv_bytes(table: Table) -> bytes:
     text = io.StringIO()
     writer = csv.writer(text)
     writer.writerow(table.columns)
-    writer.writerows(table.rows)
+    writer.writerows([[_as_text(cell) for cell in row] for row in table.rows])
     return ("\ufeff" + text.getvalue()).encode("utf-8")
+
+
+def _as_text(cell: str) -> str:
+    """A cell a spreadsheet would run as a formula (=…, +…, -…, @…) opens with an apostrophe, which
+    keeps it text (CSV injection; a document's text is not to be trusted)."""
+    return "'" + cell if cell[:1] in FORMULA_STARTS else cell
 
 
 def xlsx_bytes(table: Table) -> bytes:

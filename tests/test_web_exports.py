@@ -239,3 +239,12 @@ def test_library_clause_page_shows_cooperating_units(library_http):
     assert "<dt>责任单位</dt><dd>区残联</dd>" in page and "<dt>配合单位</dt><dd>区教育局、区民政局</dd>" in page
     assert _formal_citation(page) == f"《{SPECIAL_TITLE}》一（二）"
     assert "<td>16次</td>" in page and "<td>不少于</td>" in page
+
+
+def test_csv_cells_a_spreadsheet_would_run_as_formulas_stay_text():
+    from assistant.exports import Table, csv_bytes
+
+    cells = ["=HYPERLINK(\"http://example.com\",\"点击\")", "+1", "-2+3", "@SUM(A1)", "\t=1", "区教育局", "85%"]
+    table = Table("duties", "责任分工", tuple(f"c{index}" for index in range(len(cells))), [cells])
+    rows = list(csv.reader(io.StringIO(csv_bytes(table).decode("utf-8-sig"))))
+    assert rows[1] == ["'" + cell for cell in cells[:5]] + cells[5:]
