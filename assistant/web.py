@@ -429,6 +429,10 @@ class IdleTimeoutProtocol(HttpToolsProtocol):
         self._cancel_request_deadline()
         super().on_message_complete()
 
+    def handle_websocket_upgrade(self) -> None:
+        self._cancel_request_deadline()   # the connection is a websocket's now, with no message to complete
+        super().handle_websocket_upgrade()
+
     def connection_lost(self, exc) -> None:
         self._cancel_request_deadline()
         super().connection_lost(exc)
