@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import statistics
 import subprocess
@@ -32,7 +33,7 @@ from assistant.scope import short_place
 
 from .bench import run_measured
 from .score import load_gold, percentile
-from .synthetic import is_copy, make_library
+from .synthetic import QUANTITY_UNITS, is_copy, make_library
 from .systems import flagship_file
 from .webapp import ChromaServer, ServerDidNotStart, free_port, running_app
 
@@ -40,9 +41,8 @@ SIZES = (1, 50, 500)
 STORES = ("local", "server")
 GOLD_QUESTIONS = 100
 NAMED_QUESTIONS = 50
-# A copy's own figures: the quantities eval.synthetic shifted (a whole number of these units, not 2万元),
-# which no other document states.
-OWN_FIGURE = re.compile(r"\d{2,5}(?:所|个|人|名|项|万元|元|套|学时|平方米)")
+# A copy's own figures: the quantities eval.synthetic shifted, which no other document states.
+OWN_FIGURE = re.compile(rf"\d{{2,5}}(?:{QUANTITY_UNITS})")
 
 
 @dataclass(frozen=True)
@@ -103,8 +103,8 @@ def named_questions(paths: list[Path], limit: int = NAMED_QUESTIONS) -> list[Nam
         if target is not None and tree.document.place:
             # Figures the document states itself (for something else, or unshifted: 8个) are not another's.
             text = "\n".join(clause.text for clause in tree.clauses)
-            others = tuple(sorted(value for value in values[_unplaced(target.measure, tree.document.place)]
-                                  if not states(text, value)))
+            measure = _unplaced(target.measure, tree.document.place)
+            others = tuple(sorted(value for value in values[measure] if not states(text, value)))
             questions.append(NamedQuestion(f"{tree.document.place}{target.measure}是多少？", document_id,
                                            target.value, others))
     return questions[:limit]
@@ -177,8 +177,6 @@ def _timed(client, body: dict) -> tuple[dict, float]:
 
 
 def _environment() -> dict[str, str]:
-    import os
-
     return {key: value for key, value in os.environ.items() if not key.startswith("ASSISTANT_")}
 
 

@@ -28,7 +28,9 @@ from assistant.text import chinese_numeral
 SOURCES = [DEFAULT_CORPUS, PROJECT_ROOT / "eval" / "library" / "dev"]
 # About the size of a district's three-year plan: 500 documents make a library of about 50,000 clauses.
 CLAUSES_PER_DOCUMENT = 120
-_QUANTITY = re.compile(r"(?<![\d.])(\d{2,5})(?=\s*(?:所|个|人|名|项|万元|元|套|学时|平方米))")
+# A copy's quantities are shifted: whole numbers of these units (2万元 and 12.6万人 are left as they are).
+QUANTITY_UNITS = "所|个|人|名|项|万元|元|套|学时|平方米"
+_QUANTITY = re.compile(rf"(?<![\d.])(\d{{2,5}})(?=\s*(?:{QUANTITY_UNITS}))")
 # A part heading (一、总体要求), as a line of its own, in markdown or not.
 _PART_HEADING = re.compile(r"^(\s*(?:#+\s*)?)([一二三四五六七八九十]{1,3})、", re.M)
 _ANNEX = re.compile(r"^\s*(?:#+\s*)?附件", re.M)
@@ -49,13 +51,14 @@ class Source:
 
     def body(self) -> str:
         """Its parts: its text from its first part to its 附件 or its end (no title, notice or annex)."""
-        text, _ = self.split_annex()
+        text, _ = split_annex(self.text)
         return text[_PART_HEADING.search(text).start():]
 
-    def split_annex(self) -> tuple[str, str]:
-        """Its text before its 附件, and the 附件 on ("" when it has none)."""
-        match = _ANNEX.search(self.text)
-        return (self.text, "") if match is None else (self.text[:match.start()], self.text[match.start():])
+
+def split_annex(text: str) -> tuple[str, str]:
+    """The text before its 附件, and the 附件 on ("" when it has none)."""
+    match = _ANNEX.search(text)
+    return (text, "") if match is None else (text[:match.start()], text[match.start():])
 
 
 def source_documents() -> list[Source]:
@@ -71,8 +74,7 @@ def source_documents() -> list[Source]:
 
 
 def _numbered_parts(text: str, parsed: list[str]) -> int:
-    before_annex = text[:match.start()] if (match := _ANNEX.search(text)) else text
-    written = [match.group(2) for match in _PART_HEADING.finditer(before_annex)]
+    written = [match.group(2) for match in _PART_HEADING.finditer(split_annex(text)[0])]
     in_order = [chinese_numeral(number) for number in range(1, len(written) + 1)]
     return len(written) if written and written == in_order == parsed[:len(written)] else 0
 
@@ -103,7 +105,7 @@ def renumbered(body: str, first: int) -> str:
 def combined(base: Source, donors: list[Source], new_place: str, shift: int) -> str:
     """``base`` moved to ``new_place``, with the parts of each donor numbered on and moved there too,
     before the base's 附件 if it has one."""
-    text, annex = base.split_annex()
+    text, annex = split_annex(base.text)
     parts = [relocate(text, base.place, new_place, shift)]
     after = base.parts
     for donor in donors:

@@ -16,6 +16,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from index.store import HEARTBEAT_PATH
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Debian's chromium: `playwright install` cannot download browsers here. The flags keep it off the
 # network (no background updates, sync or first-run fetches).
@@ -46,11 +48,12 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _healthy(url: str) -> bool:
+def _answers_ok(url: str) -> bool:
+    """``GET url`` answers 200 (not listening yet, or 503 while the index loads, is not)."""
     try:
-        with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:
+        with urllib.request.urlopen(url, timeout=2) as response:
             return response.status == 200
-    except OSError:  # not listening yet, or 503 while the index loads
+    except OSError:
         return False
 
 
@@ -62,7 +65,7 @@ def running_app(env: dict[str, str], output=subprocess.DEVNULL, timeout: float =
     process = subprocess.Popen([sys.executable, "app.py", "--port", url.rsplit(":", 1)[1]], cwd=PROJECT_ROOT,
                                env=env, stdout=output, stderr=subprocess.STDOUT)
     try:
-        while not _healthy(url):
+        while not _answers_ok(f"{url}/healthz"):
             if process.poll() is not None or time.perf_counter() - started > timeout:
                 raise AppDidNotStart(f"python app.py did not become healthy at {url}")
             time.sleep(POLL_SECONDS)
@@ -100,7 +103,7 @@ class ChromaServer:
             self.process = subprocess.Popen([str(CHROMA), "run", "--path", str(self.path), "--host", "127.0.0.1",
                                              "--port", str(self.port)], stdout=output, stderr=subprocess.STDOUT)
         started = time.perf_counter()
-        while not self._answers():
+        while not _answers_ok(self.url + HEARTBEAT_PATH):
             if self.process.poll() is not None or time.perf_counter() - started > timeout:
                 self.stop()
                 raise ServerDidNotStart(f"chroma run did not answer its heartbeat at {self.url}:\n"
@@ -121,10 +124,3 @@ class ChromaServer:
 
     def __exit__(self, *exc) -> None:
         self.stop()
-
-    def _answers(self) -> bool:
-        try:
-            with urllib.request.urlopen(f"{self.url}/api/v2/heartbeat", timeout=1) as response:
-                return response.status == 200
-        except OSError:
-            return False

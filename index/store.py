@@ -545,12 +545,8 @@ class ClauseStore:
             if document_id in self._vectors:
                 self._vectors.move_to_end(document_id)
                 return self._vectors[document_id]
-        try:
-            stored = self._call(lambda: self._collection.get(where={"document": document_id}, include=["embeddings"]))
-        except StoreUnavailable:
-            raise
-        except Exception as error:
-            raise _damaged(self.path, f"Chroma cannot read the vectors of {document_id!r}: {error}") from error
+        stored = self._read(lambda: self._collection.get(where={"document": document_id}, include=["embeddings"]),
+                            f"read the vectors of {document_id!r}")
         vectors = np.asarray(stored["embeddings"], dtype=np.float32).reshape(len(stored["ids"]),
                                                                              self.manifest.dimension)
         vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
@@ -679,14 +675,9 @@ class ClauseStore:
         return sum(info.passages for info in self.manifest.documents if info.id in documents)
 
     def _best_per_clause(self, query: np.ndarray, wanted: int, where: dict | None = None) -> list[tuple[str, float]]:
-        try:
-            # Only distances: a passage's id names its clause, and fetching metadata costs more than the search.
-            result = self._call(lambda: self._collection.query(query_embeddings=[query], n_results=wanted,
-                                                               where=where, include=["distances"]))
-        except StoreUnavailable:
-            raise
-        except Exception as error:
-            raise _damaged(self.path, f"Chroma cannot search {self.generation}: {error}") from error
+        # Only distances: a passage's id names its clause, and fetching metadata costs more than the search.
+        result = self._read(lambda: self._collection.query(query_embeddings=[query], n_results=wanted, where=where,
+                                                           include=["distances"]), f"search {self.generation}")
         best: dict[str, float] = {}
         # Results come best first, so a clause's first passage is its best.
         for passage_id, distance in zip(result["ids"][0], result["distances"][0]):
@@ -697,6 +688,16 @@ class ClauseStore:
         """Every passage of one document: ids, embeddings, metadatas, documents (for reuse)."""
         return self._call(lambda: self._collection.get(where={"document": document_id},
                                                        include=["embeddings", "metadatas", "documents"]))
+
+    def _read(self, operation: Callable[[], T], what: str) -> T:
+        """``operation()`` on the vectors for a question (through :meth:`_call`): a server that is down is
+        StoreUnavailable, any other failure damage."""
+        try:
+            return self._call(operation)
+        except StoreUnavailable:
+            raise
+        except Exception as error:
+            raise _damaged(self.path, f"Chroma cannot {what}: {error}") from error
 
 
 def current_generation(path: Path) -> str | None:
